@@ -1,0 +1,98 @@
+// `hcx node start`: runs a node until SIGINT/SIGTERM. With --json, stdout carries one JSON
+// object a line, the first being the `ready` event once the node listens.
+
+import type { Command } from 'commander'
+import { loadConfig } from '../../../config/load.ts'
+import { HcxNode } from '../../hcx-node.ts'
+import { createLogger } from '../../logger.ts'
+import { collect, integerOrRaw, withDataDir } from '../common-options.ts'
+import { printJson, printLines } from '../output.ts'
+
+interface StartOptions {
+  dataDir: string
+  config?: string
+  role?: string
+  network?: string
+  listen?: string[]
+  bootstrap?: string[]
+  swarmKey?: string
+  allowPeers?: string
+  apiPort?: number | string
+  targetPeers?: number | string
+  mdns?: boolean
+  logLevel?: string
+  json?: boolean
+}
+
+export function registerNodeCommands(program: Command): void {
+  const node = program.command('node').description('run a node')
+  withDataDir(node.command('start').description('start a node and keep it running until SIGINT/SIGTERM'))
+    .option('--config <file>', 'a JSON config file (env HCX_CONFIG)')
+    .option('--role <role>', 'provider, full or light')
+    .option('--network <name>', 'network name; nodes of different networks ignore each other')
+    .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect)
+    .option('--bootstrap <multiaddr>', 'bootstrap peer, ending in /p2p/<peer id> (repeatable)', collect)
+    .option('--swarm-key <file>', 'join the private network of this pre-shared key')
+    .option('--allow-peers <file>', 'accept only the peer ids listed in this file, one a line')
+    .option('--api-port <n>', 'control API port on 127.0.0.1 (0 picks a free one)', integerOrRaw)
+    .option('--target-peers <n>', 'connections discovery keeps open', integerOrRaw)
+    .option('--mdns', 'also discover peers on the local network with mDNS')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .option('--json', 'print JSON lines on stdout')
+    .action(startNode)
+}
+
+async function startNode(options: StartOptions): Promise<void> {
+  const configFile = options.config ?? process.env.HCX_CONFIG
+  const config = loadConfig({
+    env: process.env,
+    ...(configFile === undefined ? {} : { file: configFile }),
+    flags: {
+      dataDir: options.dataDir,
+      role: options.role,
+      network: options.network,
+      listen: options.listen,
+      bootstrap: options.bootstrap,
+      swarmKeyFile: options.swarmKey,
+      allowPeersFile: options.allowPeers,
+      mdns: options.mdns,
+      api: { port: options.apiPort },
+      connections: { target: options.targetPeers },
+      log: { level: options.logLevel },
+    },
+  })
+  const logger = createLogger(config.log.level)
+  const node = await HcxNode.start({ config, logger })
+  const ready = { event: 'ready', peerId: node.peerId, multiaddrs: node.multiaddrs(), api: node.apiUrl }
+  if (options.json === true) printJson(ready)
+  else
+    printLines([
+      `hcx node ready (${config.role}, network ${config.network})`,
+      `  peer id    ${ready.peerId}`,
+      ...ready.multiaddrs.map((addr) => `  listening  ${addr}`),
+      `  api        ${ready.api}`,
+      `  data dir   ${config.dataDir}`,
+    ])
+
+  // Stray rejections inside the network stack are logged; they must not take the node down.
+  process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'))
+
+  await new Promise<void>((resolve) => {
+    let stopping = false
+    const shutdown = (signal: string) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting without a clean stop')
+        process.exit(1)
+      }
+      stopping = true
+      logger.info({ signal }, 'stopping')
+      node.stop(logger).then(resolve, (err) => {
+        logger.error({ err: String(err) }, 'error while stopping')
+        resolve()
+      })
+    }
+    process.once('SIGINT', () => shutdown('SIGINT'))
+    process.once('SIGTERM', () => shutdown('SIGTERM'))
+  })
+  if (options.json === true) printJson({ event: 'stopped' })
+}

@@ -1,0 +1,23 @@
+// Options several commands share, and the parsing helpers for them.
+
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import type { Command } from 'commander'
+
+export function defaultDataDir(): string {
+  return process.env.HCX_DATA_DIR ?? join(homedir(), '.hcx')
+}
+
+export function withDataDir(command: Command): Command {
+  return command.option('--data-dir <dir>', 'the node data directory (env HCX_DATA_DIR)', defaultDataDir())
+}
+
+/** Accumulates a repeatable option into a list. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
+/** Integers become numbers; anything else stays a string for the config schema to refuse by name. */
+export function integerOrRaw(value: string): number | string {
+  return /^-?\d+$/.test(value) ? Number(value) : value
+}

@@ -1,0 +1,54 @@
+// The `hcx` command line: parses arguments with commander, runs one command, and turns any
+// failure into one line on stderr and a non-zero exit code.
+
+import { Command, CommanderError } from 'commander'
+import { registerConsortiumCommands } from './commands/consortium.ts'
+import { registerKeysCommands } from './commands/keys.ts'
+import { registerNodeCommands } from './commands/node-start.ts'
+import { registerStatusCommand } from './commands/status.ts'
+import { CliError } from './errors.ts'
+import { printError } from './output.ts'
+
+const EXIT_USAGE = 2
+const EXIT_FAILURE = 1
+
+export function buildProgram(): Command {
+  const program = new Command('hcx')
+    .description('hcx: a peer-to-peer market in GPU and QPU compute capacity')
+    .option('--debug', 'print stack traces with errors')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+  registerNodeCommands(program)
+  registerKeysCommands(program)
+  registerConsortiumCommands(program)
+  registerStatusCommand(program)
+  for (const command of allCommands(program))
+    command.exitOverride().configureOutput({ outputError: () => {} })
+  return program
+}
+
+function allCommands(command: Command): Command[] {
+  return command.commands.flatMap((child) => [child, ...allCommands(child)])
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug')
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      if (err.exitCode === 0) return 0
+      const message = err.message.replace(/^error: /, '')
+      printError(new CliError({ code: 'CLI_USAGE' }, `${message}; see 'hcx --help'`), false)
+      return EXIT_USAGE
+    }
+    printError(err, debug)
+    return EXIT_FAILURE
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

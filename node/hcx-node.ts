@@ -1,0 +1,238 @@
+// Assembles one hcx node from a validated config: keys -> store -> libp2p host -> actor
+// system -> control API. Stops in reverse order; a failure half-way stops what had started.
+
+import { mkdir } from 'node:fs/promises'
+import type { Connection } from '@libp2p/interface'
+import type { Logger } from 'pino'
+import { discoveryMachine } from '../actors/discovery/discovery.machine.ts'
+import { Libp2pDiscoveryNetwork } from '../actors/discovery/libp2p-discovery-network.ts'
+import {
+  type ActorDefinition,
+  type ActorReport,
+  ActorSystem,
+  type Clock,
+} from '../actors/supervisor/actor-system.ts'
+import type { RestartPolicy } from '../actors/supervisor/supervisor.machine.ts'
+import { SYSTEM_IDS } from '../actors/system-ids.ts'
+import type { NodeConfig } from '../config/schema.ts'
+import { StoreError } from '../ledger/store/errors.ts'
+import { Store } from '../ledger/store/store.ts'
+import { loadOrCreateApiToken, removeApiEndpoint, writeApiEndpoint } from './api/api-files.ts'
+import { ControlApi, type NodeStatus } from './api/server.ts'
+import { readAllowList } from './host/allow-list.ts'
+import { createHost, type Host } from './host/create-host.ts'
+import { readSwarmKey } from './host/swarm-key.ts'
+import { loadOrInitKeys, type NodeKeys } from './identity/keys.ts'
+import { KnownPeers } from './known-peers.ts'
+
+export interface HcxNodeInit {
+  config: NodeConfig
+  logger: Logger
+  now?: () => number
+  /** Extra actors to supervise beside the node's own (tests use this). */
+  extraActors?: ActorDefinition[]
+  restartPolicy?: Partial<RestartPolicy>
+  clock?: Clock
+}
+
+type Stoppable = { name: string; stop: () => Promise<void> | void }
+
+export class HcxNode {
+  readonly keys: NodeKeys
+  readonly config: NodeConfig
+  private readonly host: Host
+  private readonly actors: ActorSystem
+  private readonly api: ControlApi
+  private readonly discoveryNetwork: Libp2pDiscoveryNetwork
+  private readonly stack: Stoppable[]
+  private stopping: Promise<void> | undefined
+
+  private constructor(parts: {
+    keys: NodeKeys
+    config: NodeConfig
+    host: Host
+    actors: ActorSystem
+    discoveryNetwork: Libp2pDiscoveryNetwork
+    apiToken: string
+    stack: Stoppable[]
+  }) {
+    this.keys = parts.keys
+    this.config = parts.config
+    this.host = parts.host
+    this.actors = parts.actors
+    this.discoveryNetwork = parts.discoveryNetwork
+    this.stack = parts.stack
+    this.api = new ControlApi({ node: this, token: parts.apiToken, port: parts.config.api.port })
+  }
+
+  static async start(init: HcxNodeInit): Promise<HcxNode> {
+    const { config, logger } = init
+    const now = init.now ?? Date.now
+    const started: Stoppable[] = []
+    try {
+      await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+      const keys = await loadOrInitKeys(config.dataDir)
+      // Consortium files are read before anything opens, so a bad path fails fast and clean.
+      const swarmKey = config.swarmKeyFile === null ? undefined : await readSwarmKey(config.swarmKeyFile)
+      const allowPeers =
+        config.allowPeersFile === null ? undefined : await readAllowList(config.allowPeersFile)
+
+      const store = await Store.open(`${config.dataDir}/store`)
+      started.push({ name: 'store', stop: () => store.close() })
+      await checkStoreOwner(store, keys, config, now)
+
+      const host = await createHost({
+        peerKey: keys.peerKey,
+        network: config.network,
+        light: config.role === 'light',
+        listen: config.listen,
+        bootstrap: config.bootstrap,
+        mdns: config.mdns,
+        ...(swarmKey === undefined ? {} : { swarmKey }),
+        ...(allowPeers === undefined ? {} : { allowPeers }),
+        connections: config.connections,
+      })
+      started.push({ name: 'host', stop: () => host.stop() })
+
+      const knownPeers = new KnownPeers({ store, host, logger, now })
+      await knownPeers.start()
+      started.push({ name: 'known-peers', stop: () => knownPeers.stop() })
+
+      const discoveryNetwork = new Libp2pDiscoveryNetwork({
+        host,
+        network: config.network,
+        dialTimeoutMs: config.connections.dialTimeoutMs,
+        now,
+      })
+      const actors = new ActorSystem({
+        actors: [discoveryActor(config, discoveryNetwork), ...(init.extraActors ?? [])],
+        checkpoints: {
+          load: async () => new Map((await store.entries('checkpoints')).map(([id, cp]) => [id, cp.data])),
+          save: (systemId, data) => store.put('checkpoints', systemId, { savedAt: now(), data }),
+        },
+        logger: logger.child({ component: 'actors' }),
+        ...(init.restartPolicy === undefined ? {} : { policy: init.restartPolicy }),
+        ...(init.clock === undefined ? {} : { clock: init.clock }),
+      })
+      await actors.start()
+      started.push({ name: 'actors', stop: () => actors.stop() })
+
+      const apiToken = await loadOrCreateApiToken(config.dataDir)
+      const node = new HcxNode({ keys, config, host, actors, discoveryNetwork, apiToken, stack: started })
+      await node.api.start()
+      started.push({ name: 'api', stop: () => node.api.stop() })
+      await writeApiEndpoint(config.dataDir, { url: node.apiUrl, pid: process.pid })
+      started.push({ name: 'api-endpoint', stop: () => removeApiEndpoint(config.dataDir) })
+      return node
+    } catch (err) {
+      await stopAll(started, logger)
+      throw err
+    }
+  }
+
+  get peerId(): string {
+    return this.host.peerId.toString()
+  }
+
+  get apiUrl(): string {
+    return this.api.url
+  }
+
+  /** The libp2p host, for in-process tests and tools. */
+  get libp2p(): Host {
+    return this.host
+  }
+
+  multiaddrs(): string[] {
+    return this.host.getMultiaddrs().map(String)
+  }
+
+  async status(): Promise<NodeStatus> {
+    const byPeer = new Map<string, Connection[]>()
+    for (const connection of this.host.getConnections()) {
+      const id = connection.remotePeer.toString()
+      byPeer.set(id, [...(byPeer.get(id) ?? []), connection])
+    }
+    const peers = await Promise.all(
+      [...byPeer].map(async ([peerId, connections]) => {
+        // Listen addresses learnt through identify are dialable; remote addresses of inbound
+        // connections are not, so they are only the fallback.
+        const remotePeer = connections[0]?.remotePeer
+        const known =
+          remotePeer === undefined
+            ? undefined
+            : await this.host.peerStore.get(remotePeer).catch(() => undefined)
+        const listen = known?.addresses.map((address) => address.multiaddr.toString()) ?? []
+        return { peerId, addrs: listen.length > 0 ? listen : connections.map((c) => c.remoteAddr.toString()) }
+      }),
+    )
+    return { peerId: this.peerId, multiaddrs: this.multiaddrs(), peers, actors: this.actors.states() }
+  }
+
+  actorReport(): Record<string, ActorReport> {
+    return this.actors.report()
+  }
+
+  findProviders(capacityClass: string, options: { signal: AbortSignal; limit: number }): Promise<string[]> {
+    return this.discoveryNetwork.findProviders(capacityClass, options)
+  }
+
+  async stop(logger?: Logger): Promise<void> {
+    this.stopping ??= stopAll(this.stack, logger)
+    await this.stopping
+  }
+}
+
+function discoveryActor(config: NodeConfig, network: Libp2pDiscoveryNetwork): ActorDefinition {
+  return {
+    systemId: SYSTEM_IDS.discovery,
+    logic: discoveryMachine,
+    input: (checkpoint, saveCheckpoint) => ({
+      network,
+      checkpoint,
+      saveCheckpoint,
+      settings: {
+        target: config.connections.target,
+        maintainIntervalMs: config.discovery.maintainIntervalMs,
+        walkIntervalMs: config.discovery.walkIntervalMs,
+        firstWalkDelayMs: Math.min(1_000, config.discovery.walkIntervalMs),
+        advertiseIntervalMs: config.discovery.advertiseIntervalMs,
+        redialBaseMs: config.discovery.redialBaseMs,
+        redialMaxMs: config.discovery.redialMaxMs,
+        capacityClasses: config.role === 'provider' ? config.capacity.classes : [],
+      },
+    }),
+  }
+}
+
+/** A data dir belongs to one peer id; a store written by another key is refused, not mixed. */
+async function checkStoreOwner(
+  store: Store,
+  keys: NodeKeys,
+  config: NodeConfig,
+  now: () => number,
+): Promise<void> {
+  const meta = await store.get('meta', 'node')
+  const peerId = keys.peerId.toString()
+  if (meta === undefined) {
+    await store.put('meta', 'node', { peerId, createdAt: now(), network: config.network })
+    return
+  }
+  if (meta.peerId !== peerId) {
+    throw new StoreError(
+      { code: 'STORE_WRONG_NODE', path: store.path, expected: meta.peerId, found: peerId },
+      `the store in ${config.dataDir} belongs to peer ${meta.peerId}, but the key in keys/peer.key is ${peerId}; restore that node's key or use a fresh --data-dir`,
+    )
+  }
+}
+
+async function stopAll(stack: Stoppable[], logger?: Logger): Promise<void> {
+  for (const part of [...stack].reverse()) {
+    try {
+      await part.stop()
+    } catch (err) {
+      logger?.warn({ part: part.name, err: String(err) }, 'error while stopping')
+    }
+  }
+  stack.length = 0
+}
