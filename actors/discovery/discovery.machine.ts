@@ -3,7 +3,7 @@
 // walkIntervalMs), and keeps this node's capacity provider records fresh. Its counters are
 // checkpointed so they survive a restart.
 
-import { assign, fromCallback, fromPromise, raise, setup } from 'xstate'
+import { assign, enqueueActions, fromCallback, fromPromise, setup } from 'xstate'
 import type { SaveCheckpoint } from '../supervisor/actor-system.ts'
 import {
   type ConnectionChange,
@@ -87,7 +87,7 @@ export const discoveryMachine = setup({
     walkDelay: ({ context }) =>
       Math.min(
         context.settings.walkIntervalMs,
-        context.settings.firstWalkDelayMs * 2 ** context.walksThisRun,
+        context.settings.firstWalkDelayMs * 2 ** (context.walksThisRun - 1),
       ),
     advertiseInterval: ({ context }) => context.settings.advertiseIntervalMs,
     advertiseRetry: ({ context }) =>
@@ -99,6 +99,16 @@ export const discoveryMachine = setup({
   },
   actions: {
     checkpoint: ({ context }) => context.saveCheckpoint(context.stats),
+    countDials: assign(({ context, event }) => {
+      const { dialled, failed } = (event as unknown as { output: MaintainResult }).output
+      return {
+        stats: {
+          ...context.stats,
+          dials: context.stats.dials + dialled,
+          dialFailures: context.stats.dialFailures + failed,
+        },
+      }
+    }),
   },
 }).createMachine({
   id: 'discovery',
@@ -125,29 +135,28 @@ export const discoveryMachine = setup({
         },
         waitingToRedial: {
           after: { redialDelay: 'maintaining' },
+          // Peers met on a DHT walk are worth a try before the backoff ends.
+          on: { 'discovery.maintain': 'maintaining' },
         },
         maintaining: {
           invoke: {
             src: 'maintainConnections',
             input: ({ context }) => ({ network: context.network, target: context.settings.target }),
-            onDone: {
-              target: 'idle',
-              actions: [
-                assign(({ context, event }) => ({
-                  stats: {
-                    ...context.stats,
-                    dials: context.stats.dials + event.output.dialled,
-                    dialFailures: context.stats.dialFailures + event.output.failed,
-                  },
-                  redialAttempt:
-                    event.output.connected >= context.settings.target ||
-                    event.output.dialled > event.output.failed
-                      ? 0
-                      : Math.min(context.redialAttempt + 1, 30),
-                })),
-                'checkpoint',
-              ],
-            },
+            onDone: [
+              {
+                // Below target and nothing gained: wait longer before the next round.
+                guard: ({ context, event }) =>
+                  event.output.connected < context.settings.target &&
+                  event.output.dialled <= event.output.failed,
+                target: 'waitingToRedial',
+                actions: [
+                  'countDials',
+                  assign({ redialAttempt: ({ context }) => Math.min(context.redialAttempt + 1, 30) }),
+                  'checkpoint',
+                ],
+              },
+              { target: 'idle', actions: ['countDials', assign({ redialAttempt: 0 }), 'checkpoint'] },
+            ],
             onError: {
               target: 'waitingToRedial',
               actions: assign({ redialAttempt: ({ context }) => Math.min(context.redialAttempt + 1, 30) }),
@@ -177,7 +186,9 @@ export const discoveryMachine = setup({
                 })),
                 'checkpoint',
                 // Newly met peers are dialled now rather than at the next maintenance tick.
-                raise({ type: 'discovery.maintain' }),
+                enqueueActions(({ event, enqueue }) => {
+                  if (event.output > 0) enqueue.raise({ type: 'discovery.maintain' })
+                }),
               ],
             },
             onError: {

@@ -1,9 +1,9 @@
 import { HcxError } from '../../errors/hcx-error.ts'
 
-export const CLI_ERROR_CODES = ['CLI_USAGE', 'CLI_OUTPUT_EXISTS', 'INTERNAL'] as const
+export const CLI_ERROR_CODES = ['CLI_USAGE', 'CLI_OUTPUT_EXISTS', 'INTERNAL_ERROR'] as const
 export type CliErrorType =
   | { code: 'CLI_USAGE' }
   | { code: 'CLI_OUTPUT_EXISTS'; path: string }
-  | { code: 'INTERNAL' }
+  | { code: 'INTERNAL_ERROR' }
 
 export class CliError extends HcxError<CliErrorType> {}

@@ -12,7 +12,7 @@ export function printLines(lines: string[]): void {
 }
 
 export function printError(err: unknown, debug: boolean): void {
-  const code = isHcxError(err) ? err.code : 'INTERNAL'
+  const code = isHcxError(err) ? err.code : 'INTERNAL_ERROR'
   const message = err instanceof Error ? err.message : String(err)
   process.stderr.write(`error ${code}: ${message.replace(/\s*\n\s*/g, ' ')}\n`)
   if (debug && err instanceof Error && err.stack !== undefined) process.stderr.write(`${err.stack}\n`)

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { CONFIG_ERROR_CODES } from '../../../config/errors.ts'
+import { STORE_ERROR_CODES } from '../../../ledger/store/errors.ts'
+import { API_ERROR_CODES } from '../../../node/api/errors.ts'
+import { CLI_ERROR_CODES } from '../../../node/cli/errors.ts'
+import { HOST_ERROR_CODES } from '../../../node/host/errors.ts'
+import { IDENTITY_ERROR_CODES } from '../../../node/identity/errors.ts'
+
+describe('error codes', () => {
+  it('are unique across domains and UPPER_SNAKE_CASE', () => {
+    const all = [
+      ...CONFIG_ERROR_CODES,
+      ...STORE_ERROR_CODES,
+      ...API_ERROR_CODES,
+      ...CLI_ERROR_CODES,
+      ...HOST_ERROR_CODES,
+      ...IDENTITY_ERROR_CODES,
+    ]
+    expect(new Set(all).size).toBe(all.length)
+    for (const code of all) expect(code).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/)
+  })
+})
