@@ -127,9 +127,20 @@ export const discoveryMachine = setup({
       initial: 'maintaining',
       states: {
         idle: {
-          after: { maintainInterval: { target: 'maintaining', guard: 'belowTarget' } },
+          // Re-entered when the target is met, so the check repeats every maintainInterval.
+          after: {
+            maintainInterval: [
+              { target: 'maintaining', guard: 'belowTarget' },
+              { target: 'idle', reenter: true },
+            ],
+          },
           on: {
-            'discovery.connection': { target: 'waitingToRedial', guard: 'belowTarget' },
+            'discovery.connection': {
+              target: 'waitingToRedial',
+              guard: ({ context, event }) =>
+                event.change.type === 'disconnected' &&
+                context.network.connectionCount() < context.settings.target,
+            },
             'discovery.maintain': { target: 'maintaining', guard: 'belowTarget' },
           },
         },

@@ -12,13 +12,16 @@ import { printError } from './output.ts'
 const EXIT_USAGE = 2
 const EXIT_FAILURE = 1
 
+// Commander's own error text and its help-on-error go nowhere: main() prints one line instead.
+const QUIET_ERRORS = { outputError: () => {}, writeErr: () => {} }
+
 export function buildProgram(): Command {
   const program = new Command('hcx')
     .description('hcx: a peer-to-peer market in GPU and QPU compute capacity')
     .option('--debug', 'print stack traces with errors')
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ outputError: () => {} })
+    .configureOutput(QUIET_ERRORS)
   registerNodeCommands(program)
   registerKeysCommands(program)
   registerConsortiumCommands(program)
@@ -42,6 +45,17 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       if (err.exitCode === 0) return 0
+      if (err.code === 'commander.help') {
+        const words = argv.filter((arg) => !arg.startsWith('-')).join(' ')
+        printError(
+          new CliError(
+            { code: 'CLI_USAGE' },
+            `a command is missing; run 'hcx ${words}${words === '' ? '' : ' '}--help' to list them`,
+          ),
+          false,
+        )
+        return EXIT_USAGE
+      }
       const message = err.message.replace(/^error: /, '')
       printError(new CliError({ code: 'CLI_USAGE' }, `${message}; see 'hcx --help'`), false)
       return EXIT_USAGE

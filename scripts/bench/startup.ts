@@ -21,7 +21,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const NODE = join(ROOT, 'node_modules/.bin/node')
@@ -36,7 +36,6 @@ const IDLE_MS = 5_000
 const SETTLE_MS = 10_000
 const READY_TIMEOUT_MS = 30_000
 const STOP_TIMEOUT_MS = 10_000
-const SIGNAL_GRACE_MS = 100
 const MANY_TIMEOUT_MS = 90_000
 const DEADLINE_MS = 170_000
 
@@ -130,6 +129,21 @@ async function timeToExit(command: string, args: string[]): Promise<number> {
   return elapsed
 }
 
+/** Stdout of a command that must succeed within timeoutMs. */
+async function outputOf(command: string, args: string[], timeoutMs = 30_000): Promise<string> {
+  const { child, stderrTail } = track(command, args)
+  let stdout = ''
+  child.stdout?.setEncoding('utf8')
+  child.stdout?.on('data', (chunk: string) => {
+    stdout += chunk
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const { code, signal } = await waitForExit(child)
+  clearTimeout(timer)
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code ?? signal}: ${stderrTail()}`)
+  return stdout
+}
+
 interface RunningNode {
   child: ChildProcess
   pid: number
@@ -190,9 +204,6 @@ function startNodeProcess(dataDir: string): Promise<RunningNode> {
 
 /** SIGTERM, then wait for a clean exit; SIGKILL after STOP_TIMEOUT_MS. Returns the stop time. */
 async function stopNodeProcess(node: RunningNode): Promise<number> {
-  // `hcx node start` prints `ready` a moment before it installs its SIGTERM handler; a SIGTERM
-  // sent within that moment kills it uncleanly (seen here at 0 ms, never at 1 ms), so wait.
-  await sleep(SIGNAL_GRACE_MS)
   const started = performance.now()
   node.child.kill('SIGTERM')
   const exited = waitForExit(node.child)
@@ -210,12 +221,21 @@ async function stopNodeProcess(node: RunningNode): Promise<number> {
   return performance.now() - started
 }
 
-function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+type MemoryField = 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'
+
+function procStatusKb(pid: number, field: MemoryField): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)
   if (match === null) throw new Error(`no ${field} in /proc/${pid}/status`)
   return Number(match[1])
 }
+
+// Prints the process's own VmRSS, RssAnon and RssFile (kB) as JSON: the body of the RSS floors.
+const PRINT_OWN_RSS = `{
+  const status = process.getBuiltinModule('node:fs').readFileSync('/proc/self/status', 'utf8')
+  const kb = (field) => Number(status.split('\\n').find((line) => line.startsWith(field + ':')).slice(field.length + 1).trim().split(' ')[0])
+  process.stdout.write(JSON.stringify({ rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') }))
+}`
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -266,6 +286,8 @@ async function benchReady(): Promise<void> {
 async function benchIdleMemory(): Promise<void> {
   const rss: number[] = []
   const hwm: number[] = []
+  const anon: number[] = []
+  const file: number[] = []
   for (let run = 0; run < MEM_RUNS; run++) {
     const node = await startNodeProcess(join(workDir, `idle-${run}`))
     try {
@@ -275,6 +297,8 @@ async function benchIdleMemory(): Promise<void> {
       await sleep(IDLE_MS)
       rss.push(procStatusKb(node.pid, 'VmRSS') / 1_000)
       hwm.push(procStatusKb(node.pid, 'VmHWM') / 1_000)
+      anon.push(procStatusKb(node.pid, 'RssAnon') / 1_000)
+      file.push(procStatusKb(node.pid, 'RssFile') / 1_000)
     } finally {
       await stopNodeProcess(node)
     }
@@ -286,32 +310,70 @@ async function benchIdleMemory(): Promise<void> {
     ...summary(rss),
     goal: GOAL_IDLE_RSS_MB,
     idleMs: IDLE_MS,
-    peakRssMedian: round(percentile(hwm, 0.5)),
+    anonMedian: round(percentile(anon, 0.5)),
+    fileMedian: round(percentile(file, 0.5)),
+    peakMedian: round(percentile(hwm, 0.5)),
   })
+}
+
+/** RSS of processes that load the runtime, tsx, and the node's modules, then exit: the floors. */
+async function benchRssFloors(): Promise<void> {
+  const tsxScript = join(workDir, 'rss-tsx.mts')
+  writeFileSync(tsxScript, `${PRINT_OWN_RSS}\n`)
+  const modulesScript = join(workDir, 'rss-modules.mts')
+  const nodeStart = pathToFileURL(join(ROOT, 'node/cli/commands/node-start.ts')).href
+  writeFileSync(modulesScript, `await import(${JSON.stringify(nodeStart)})\n${PRINT_OWN_RSS}\n`)
+  const floors = [
+    { figure: 'floor_node_rss_mb', args: ['-e', PRINT_OWN_RSS], what: '`node -e` printing its own RSS' },
+    { figure: 'floor_tsx_rss_mb', args: ['--import', TSX_IMPORT, tsxScript], what: 'the same under tsx' },
+    {
+      figure: 'floor_modules_rss_mb',
+      args: ['--import', TSX_IMPORT, modulesScript],
+      what: 'tsx, after importing node/cli/commands/node-start.ts (no node started)',
+    },
+  ]
+  for (const floor of floors) {
+    const rss: number[] = []
+    const anon: number[] = []
+    const file: number[] = []
+    for (let run = 0; run < MEM_RUNS; run++) {
+      const out = JSON.parse(await outputOf(NODE, floor.args)) as { rss: number; anon: number; file: number }
+      rss.push(out.rss / 1_000)
+      anon.push(out.anon / 1_000)
+      file.push(out.file / 1_000)
+    }
+    emit({
+      figure: floor.figure,
+      unit: 'MB',
+      ...summary(rss),
+      goal: null,
+      baseline: floor.what,
+      anonMedian: round(percentile(anon, 0.5)),
+      fileMedian: round(percentile(file, 0.5)),
+    })
+  }
 }
 
 async function benchManyNodes(): Promise<void> {
   const dataRoot = join(workDir, 'many')
   progress(`${MANY_NODES} nodes in one process, settling ${SETTLE_MS} ms`)
   const started = performance.now()
-  const { child, stderrTail } = track(NODE, [
-    '--import',
-    TSX_IMPORT,
-    MANY,
-    dataRoot,
-    String(MANY_NODES),
-    String(SETTLE_MS),
-  ])
-  let stdout = ''
-  child.stdout?.setEncoding('utf8')
-  child.stdout?.on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  const timer = setTimeout(() => child.kill('SIGKILL'), MANY_TIMEOUT_MS)
-  const { code, signal } = await waitForExit(child)
-  clearTimeout(timer)
+  const stdout = await outputOf(
+    NODE,
+    // The same V8 settings as bin/hcx, so the figure is what a real process would hold.
+    [
+      '--max-semi-space-size=1',
+      '--optimize-for-size',
+      '--import',
+      TSX_IMPORT,
+      MANY,
+      dataRoot,
+      String(MANY_NODES),
+      String(SETTLE_MS),
+    ],
+    MANY_TIMEOUT_MS,
+  )
   const wallMs = performance.now() - started
-  if (code !== 0) throw new Error(`startup-many exited ${code ?? signal}: ${stderrTail()}`)
   const result = JSON.parse(stdout.split('\n')[0] as string) as {
     nodes: number
     startAllMs: number
@@ -363,6 +425,7 @@ async function main(): Promise<void> {
   try {
     await benchReady()
     await benchIdleMemory()
+    await benchRssFloors()
     await benchManyNodes()
   } finally {
     clearTimeout(deadline)

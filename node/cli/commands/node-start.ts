@@ -63,21 +63,8 @@ async function startNode(options: StartOptions): Promise<void> {
   })
   const logger = createLogger(config.log.level)
   const node = await HcxNode.start({ config, logger })
-  const ready = { event: 'ready', peerId: node.peerId, multiaddrs: node.multiaddrs(), api: node.apiUrl }
-  if (options.json === true) printJson(ready)
-  else
-    printLines([
-      `hcx node ready (${config.role}, network ${config.network})`,
-      `  peer id    ${ready.peerId}`,
-      ...ready.multiaddrs.map((addr) => `  listening  ${addr}`),
-      `  api        ${ready.api}`,
-      `  data dir   ${config.dataDir}`,
-    ])
-
-  // Stray rejections inside the network stack are logged; they must not take the node down.
-  process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'))
-
-  await new Promise<void>((resolve) => {
+  // Signals are handled before `ready` is printed: a supervisor may send SIGTERM right after.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false
     const shutdown = (signal: string) => {
       if (stopping) {
@@ -94,5 +81,21 @@ async function startNode(options: StartOptions): Promise<void> {
     process.once('SIGINT', () => shutdown('SIGINT'))
     process.once('SIGTERM', () => shutdown('SIGTERM'))
   })
+  // Stray rejections inside the network stack are logged; they must not take the node down.
+  process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'))
+
+  const ready = { event: 'ready', peerId: node.peerId, multiaddrs: node.multiaddrs(), api: node.apiUrl }
+  if (options.json === true) printJson(ready)
+  else
+    printLines([
+      `hcx node ready (${config.role}, network ${config.network})`,
+      `  peer id    ${ready.peerId}`,
+      ...ready.multiaddrs.map((addr) => `  listening  ${addr}`),
+      `  api        ${ready.api}`,
+      `  data dir   ${config.dataDir}`,
+    ])
+  await stopped
   if (options.json === true) printJson({ event: 'stopped' })
+  // Everything is closed; a timer left behind inside the network stack must not delay exit.
+  process.exit(0)
 }

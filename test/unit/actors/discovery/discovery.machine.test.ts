@@ -170,3 +170,17 @@ describe('discovery actor', () => {
     expect(restoreStats(null).walks).toBe(0)
   })
 })
+
+describe('discovery actor, steady state', () => {
+  it('keeps checking every maintainInterval after the target is met', async () => {
+    const { clock, network } = start()
+    await settle()
+    network.connections = 1
+    // No disconnect event: the periodic check alone must notice the drop.
+    for (let i = 0; i < 3; i++) {
+      clock.increment(settings.maintainIntervalMs)
+      await settle()
+    }
+    expect(network.connections).toBe(3)
+  })
+})
