@@ -10,6 +10,6 @@ if command -v node >/dev/null && [ "$(major node)" -ge 24 ]; then
 fi
 prefix="${HCX_NODE24_PREFIX:-$HOME/.node24}"
 if [ ! -x "$prefix/bin/node" ] || [ "$(major "$prefix/bin/node")" -lt 24 ]; then
-  npm install --global --prefix "$prefix" --allow-scripts=node --no-fund --no-audit node@24 >&2
+  npm install --global --prefix "$prefix" --no-fund --no-audit node@24 >&2
 fi
 echo "$prefix/bin"
