@@ -35,6 +35,8 @@ export interface ActorSystemInit {
 
 export interface ActorReport extends ChildRecord {
   state: string
+  /** The actor's latest checkpoint, restored from the store at start. */
+  checkpoint: unknown
 }
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = { baseMs: 500, maxMs: 30_000, stableAfterMs: 60_000 }
@@ -88,7 +90,11 @@ export class ActorSystem {
     if (this.root === undefined) return out
     const snapshot = this.root.getSnapshot()
     for (const [systemId, record] of Object.entries(snapshot.context.records)) {
-      out[systemId] = { ...record, state: record.restarting ? 'restarting' : this.childState(systemId) }
+      out[systemId] = {
+        ...record,
+        state: record.restarting ? 'restarting' : this.childState(systemId),
+        checkpoint: this.latest.get(systemId) ?? null,
+      }
     }
     return out
   }

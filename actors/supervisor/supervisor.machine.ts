@@ -35,6 +35,7 @@ export interface SupervisorContext extends SupervisorInput {
 }
 
 export type SupervisorEvent =
+  | { type: 'supervisor.start'; systemId: string }
   | { type: 'supervisor.restart'; systemId: string }
   | { type: 'supervisor.stable'; systemId: string }
   | { type: `xstate.error.actor.${string}`; error: unknown }
@@ -69,20 +70,8 @@ export const supervisorMachine = setup({
     ),
   }),
   entry: enqueueActions(({ context, enqueue }) => {
-    for (const child of context.children) {
-      enqueue.spawnChild(child.logic, {
-        id: child.systemId,
-        systemId: child.systemId,
-        input: child.input?.(),
-      })
-      enqueue.raise(
-        { type: 'supervisor.stable', systemId: child.systemId },
-        {
-          id: `stable:${child.systemId}`,
-          delay: context.policy.stableAfterMs,
-        },
-      )
-    }
+    for (const child of context.children)
+      enqueue.raise({ type: 'supervisor.start', systemId: child.systemId })
   }),
   on: {
     'xstate.error.actor.*': {
@@ -115,15 +104,21 @@ export const supervisorMachine = setup({
     },
     'supervisor.restart': {
       actions: enqueueActions(({ context, event, enqueue }) => {
-        const child = context.children.find((c) => c.systemId === event.systemId)
         const record = context.records[event.systemId]
-        if (child === undefined || record === undefined) return
+        if (record === undefined) return
         enqueue.assign({
           records: {
             ...context.records,
             [event.systemId]: { ...record, restarts: record.restarts + 1, restarting: false },
           },
         })
+        enqueue.raise({ type: 'supervisor.start', systemId: event.systemId })
+      }),
+    },
+    'supervisor.start': {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        const child = context.children.find((c) => c.systemId === event.systemId)
+        if (child === undefined) return
         enqueue.spawnChild(child.logic, {
           id: child.systemId,
           systemId: child.systemId,
@@ -131,10 +126,7 @@ export const supervisorMachine = setup({
         })
         enqueue.raise(
           { type: 'supervisor.stable', systemId: child.systemId },
-          {
-            id: `stable:${child.systemId}`,
-            delay: context.policy.stableAfterMs,
-          },
+          { id: `stable:${child.systemId}`, delay: context.policy.stableAfterMs },
         )
       }),
     },

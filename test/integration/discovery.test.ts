@@ -6,6 +6,10 @@ async function knownPeerIds(node: HcxNode): Promise<Set<string>> {
   return new Set((await node.libp2p.peerStore.all()).map((peer) => peer.id.toString()))
 }
 
+function walksOf(node: HcxNode): number {
+  return (node.actorReport().discovery?.checkpoint as { walks: number } | null)?.walks ?? 0
+}
+
 describe('discovery across 6 nodes on 127.0.0.1', () => {
   const cluster = new TestCluster()
   afterAll(() => cluster.stopAll())
@@ -39,6 +43,11 @@ describe('discovery across 6 nodes on 127.0.0.1', () => {
     const leaving = others[2] as HcxNode
     const dataDir = leaving.config.dataDir
     const oldId = leaving.peerId
+    expect(
+      await waitFor(() => walksOf(leaving) > 0, 5_000),
+      'a DHT walk completed and was checkpointed',
+    ).toBe(true)
+    const walksBefore = walksOf(leaving)
     await cluster.stop(leaving)
     const stillUp = all.filter((node) => node !== leaving)
     expect(
@@ -51,6 +60,8 @@ describe('discovery across 6 nodes on 127.0.0.1', () => {
     // Restarted with no bootstrap address: it reconnects through the peers it remembered.
     const back = await cluster.start({ dataDir })
     expect(back.peerId).toBe(oldId)
+    // The discovery actor's checkpoint came back from the store: its counters continue.
+    expect(walksOf(back)).toBeGreaterThanOrEqual(walksBefore)
     const reconnected = await waitFor(() => back.libp2p.getPeers().length >= 3, 10_000)
     expect(reconnected, 'the restarted node reconnects to the peers it knew').toBe(true)
     const status = await back.status()
