@@ -29,52 +29,58 @@ const bootstrapAddr = multiaddrString.refine((value) => /\/p2p\/[1-9A-HJ-NP-Za-k
 
 const millis = z.int().min(10).max(86_400_000)
 
-export const nodeConfigSchema = z.strictObject({
-  role: z.enum(ROLES),
-  dataDir: z.string().min(1),
-  network: z
-    .string()
-    .regex(
-      /^[a-z0-9][a-z0-9-]{0,31}$/,
-      'expected 1-32 characters of a-z, 0-9 and -, starting with a letter or digit',
-    ),
-  listen: z.array(multiaddrString).max(16),
-  bootstrap: z.array(bootstrapAddr).max(64),
-  mdns: z.boolean(),
-  swarmKeyFile: z.string().min(1).nullable(),
-  allowPeersFile: z.string().min(1).nullable(),
-  api: z.strictObject({
-    port: z.int().min(0).max(65_535),
-  }),
-  connections: z.strictObject({
-    /** Connections the discovery actor keeps open by dialling known peers. */
-    target: z.int().min(0).max(1_000),
-    /** Hard cap enforced by libp2p's connection manager. */
-    max: z.int().min(1).max(10_000),
-    /** Inbound connections accepted per second from one host. */
-    inboundPerSecond: z.int().min(1).max(10_000),
-    dialTimeoutMs: millis,
-  }),
-  discovery: z.strictObject({
-    /** How often connections are checked against the target. */
-    maintainIntervalMs: millis,
-    /** How often a random DHT walk looks for more peers. */
-    walkIntervalMs: millis,
-    /** How often provider records for our capacity classes are renewed. */
-    advertiseIntervalMs: millis,
-    /** First delay before re-dialling a lost peer; doubles up to redialMaxMs. */
-    redialBaseMs: millis,
-    redialMaxMs: millis,
-  }),
-  capacity: z.strictObject({
-    /** Capacity classes this node advertises as a provider. */
-    classes: z
-      .array(z.string().regex(CAPACITY_CLASS_PATTERN, 'expected a class like gpu.h100 or qpu.sim'))
-      .max(64),
-  }),
-  log: z.strictObject({
-    level: z.enum(LOG_LEVELS),
-  }),
-})
+export const nodeConfigSchema = z
+  .strictObject({
+    role: z.enum(ROLES),
+    dataDir: z.string().min(1),
+    network: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9-]{0,31}$/,
+        'expected 1-32 characters of a-z, 0-9 and -, starting with a letter or digit',
+      ),
+    listen: z.array(multiaddrString).max(16),
+    bootstrap: z.array(bootstrapAddr).max(64),
+    mdns: z.boolean(),
+    swarmKeyFile: z.string().min(1).nullable(),
+    allowPeersFile: z.string().min(1).nullable(),
+    api: z.strictObject({
+      port: z.int().min(0).max(65_535),
+    }),
+    connections: z.strictObject({
+      /** Connections the discovery actor keeps open by dialling known peers. */
+      target: z.int().min(0).max(1_000),
+      /** Hard cap enforced by libp2p's connection manager. */
+      max: z.int().min(1).max(10_000),
+      /** Inbound connections accepted per second from one host. */
+      inboundPerSecond: z.int().min(1).max(10_000),
+      dialTimeoutMs: millis,
+    }),
+    discovery: z.strictObject({
+      /** How often connections are checked against the target. */
+      maintainIntervalMs: millis,
+      /** How often a random DHT walk looks for more peers. */
+      walkIntervalMs: millis,
+      /** How often provider records for our capacity classes are renewed. */
+      advertiseIntervalMs: millis,
+      /** First delay before re-dialling a lost peer; doubles up to redialMaxMs. */
+      redialBaseMs: millis,
+      redialMaxMs: millis,
+    }),
+    capacity: z.strictObject({
+      /** Capacity classes this node advertises as a provider. */
+      classes: z
+        .array(z.string().regex(CAPACITY_CLASS_PATTERN, 'expected a class like gpu.h100 or qpu.sim'))
+        .max(64),
+    }),
+    log: z.strictObject({
+      level: z.enum(LOG_LEVELS),
+    }),
+  })
+  // A light client serves nothing, so it has nothing to listen on.
+  .refine((config) => config.role !== 'light' || config.listen.length === 0, {
+    path: ['listen'],
+    message: 'a light client listens on nothing; remove --listen or choose --role full',
+  })
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>

@@ -27,7 +27,7 @@ export type Host = Libp2p<HostServices>
 export interface HostInit {
   peerKey: PrivateKey
   network: string
-  /** A light client runs the DHT in client mode and listens on nothing. */
+  /** A light client runs the DHT in client mode (and, by config, listens on nothing). */
   light: boolean
   listen: string[]
   bootstrap: string[]
@@ -47,7 +47,7 @@ export async function createHost(init: HostInit): Promise<Host> {
   const host = await createLibp2p({
     start: false,
     privateKey: init.peerKey,
-    addresses: { listen: init.light ? [] : init.listen },
+    addresses: { listen: init.listen },
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

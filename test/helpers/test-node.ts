@@ -29,7 +29,7 @@ export class TestCluster {
     const config = loadConfig({
       flags: {
         dataDir,
-        listen: ['/ip4/127.0.0.1/tcp/0'],
+        listen: options.flags?.role === 'light' ? [] : ['/ip4/127.0.0.1/tcp/0'],
         api: { port: 0 },
         log: { level: 'warn' },
         ...options.flags,

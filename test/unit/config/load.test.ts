@@ -70,6 +70,14 @@ describe('loadConfig', () => {
     expect(noPeer.message).toContain('/p2p/')
   })
 
+  it('refuses listen addresses for a light client', () => {
+    const err = refusal(() =>
+      loadConfig({ flags: { dataDir: '/d', role: 'light', listen: ['/ip4/127.0.0.1/tcp/0'] } }),
+    )
+    expect(err.message).toContain("'listen'")
+    expect(err.message).toContain('light client listens on nothing')
+  })
+
   it('refuses a non-numeric port from the environment, naming the environment', () => {
     const err = refusal(() => loadConfig({ env: { HCX_API_PORT: 'eighty' }, flags: { dataDir: '/d' } }))
     expect(err.message).toContain("'api.port'")
