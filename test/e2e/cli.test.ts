@@ -349,6 +349,28 @@ describe('hcx node start', () => {
   })
 })
 
+describe('hcx node start after a crash', () => {
+  it('comes back with the same peer id and a working API after SIGKILL', async () => {
+    const dir = join(await tempDir(), 'node')
+    const first = await startNode(dir)
+    const killed = await first.stop('SIGKILL')
+    expect(killed.signal).toBe('SIGKILL')
+
+    // The stale api.json of the killed node points at a dead port: status says so clearly.
+    expectCleanFailure(await runHcx(['status', '--data-dir', dir, '--json']), 'API_NOT_RUNNING')
+
+    const second = await startNode(dir)
+    try {
+      expect(second.ready.peerId).toBe(first.ready.peerId)
+      const status = await runHcx(['status', '--data-dir', dir, '--json'])
+      expect(status.code).toBe(0)
+      expect(JSON.parse(status.stdout).peerId).toBe(first.ready.peerId)
+    } finally {
+      expect((await second.stop('SIGTERM')).code).toBe(0)
+    }
+  })
+})
+
 describe.concurrent('hcx refuses bad input with one error line and a non-zero exit', () => {
   const start = (dataDir: string, args: string[]) =>
     runHcx(['node', 'start', '--data-dir', dataDir, '--json', ...args])
