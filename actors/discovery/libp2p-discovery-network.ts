@@ -21,6 +21,9 @@ interface DialBackoff {
 const MAX_PARALLEL_DIALS = 8
 const DIAL_BACKOFF_BASE_MS = 1_000
 const DIAL_BACKOFF_MAX_MS = 300_000
+// A DHT query with no reachable peers can wait indefinitely; these bound each round.
+const WALK_TIMEOUT_MS = 30_000
+const PROVIDE_TIMEOUT_MS = 60_000
 
 export class Libp2pDiscoveryNetwork implements DiscoveryNetwork {
   private readonly init: Libp2pDiscoveryNetworkInit
@@ -64,7 +67,8 @@ export class Libp2pDiscoveryNetwork implements DiscoveryNetwork {
   async walk(signal: AbortSignal): Promise<number> {
     const { host } = this.init
     const before = new Set((await host.peerStore.all()).map((peer) => peer.id.toString()))
-    for await (const _ of host.peerRouting.getClosestPeers(randomBytes(32), { signal })) {
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(WALK_TIMEOUT_MS)])
+    for await (const _ of host.peerRouting.getClosestPeers(randomBytes(32), { signal: bounded })) {
       // Every peer met along the way lands in the peer store; the results themselves are not needed.
     }
     const after = await host.peerStore.all()
@@ -73,7 +77,7 @@ export class Libp2pDiscoveryNetwork implements DiscoveryNetwork {
 
   async provide(capacityClass: string, signal: AbortSignal): Promise<void> {
     await this.init.host.contentRouting.provide(await capacityRecordKey(this.init.network, capacityClass), {
-      signal,
+      signal: AbortSignal.any([signal, AbortSignal.timeout(PROVIDE_TIMEOUT_MS)]),
     })
   }
 
