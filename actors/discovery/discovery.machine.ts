@@ -3,7 +3,7 @@
 // walkIntervalMs), and keeps this node's capacity provider records fresh. Its counters are
 // checkpointed so they survive a restart.
 
-import { assign, enqueueActions, fromCallback, fromPromise, setup } from 'xstate'
+import { and, assign, enqueueActions, fromCallback, fromPromise, setup } from 'xstate'
 import type { SaveCheckpoint } from '../supervisor/actor-system.ts'
 import {
   type ConnectionChange,
@@ -95,10 +95,13 @@ export const discoveryMachine = setup({
   },
   guards: {
     belowTarget: ({ context }) => context.network.connectionCount() < context.settings.target,
+    lostConnection: ({ event }) =>
+      event.type === 'discovery.connection' && event.change.type === 'disconnected',
     hasCapacityClasses: ({ context }) => context.settings.capacityClasses.length > 0,
   },
   actions: {
     checkpoint: ({ context }) => context.saveCheckpoint(context.stats),
+    backOff: assign({ redialAttempt: ({ context }) => Math.min(context.redialAttempt + 1, 30) }),
     countDials: assign(({ context, event }) => {
       const { dialled, failed } = (event as unknown as { output: MaintainResult }).output
       return {
@@ -137,9 +140,7 @@ export const discoveryMachine = setup({
           on: {
             'discovery.connection': {
               target: 'waitingToRedial',
-              guard: ({ context, event }) =>
-                event.change.type === 'disconnected' &&
-                context.network.connectionCount() < context.settings.target,
+              guard: and(['lostConnection', 'belowTarget']),
             },
             'discovery.maintain': { target: 'maintaining', guard: 'belowTarget' },
           },
@@ -160,18 +161,11 @@ export const discoveryMachine = setup({
                   event.output.connected < context.settings.target &&
                   event.output.dialled <= event.output.failed,
                 target: 'waitingToRedial',
-                actions: [
-                  'countDials',
-                  assign({ redialAttempt: ({ context }) => Math.min(context.redialAttempt + 1, 30) }),
-                  'checkpoint',
-                ],
+                actions: ['countDials', 'backOff', 'checkpoint'],
               },
               { target: 'idle', actions: ['countDials', assign({ redialAttempt: 0 }), 'checkpoint'] },
             ],
-            onError: {
-              target: 'waitingToRedial',
-              actions: assign({ redialAttempt: ({ context }) => Math.min(context.redialAttempt + 1, 30) }),
-            },
+            onError: { target: 'waitingToRedial', actions: 'backOff' },
           },
         },
       },

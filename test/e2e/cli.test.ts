@@ -396,19 +396,19 @@ describe.concurrent('hcx refuses bad input with one error line and a non-zero ex
       '--api-port',
       '0',
     ])
-    expectCleanFailure(result, undefined, expect)
+    expectCleanFailure(result, 'CONFIG_INVALID', expect)
     expect(result.stderr).toContain('not-a-multiaddr')
   })
 
   it('a bootstrap address without /p2p/<peer id>', async ({ expect }) => {
     const result = await start(join(await tempDir(), 'node'), [...LOCAL, '--bootstrap', '/ip4/1.2.3.4/tcp/1'])
-    expectCleanFailure(result, undefined, expect)
+    expectCleanFailure(result, 'CONFIG_INVALID', expect)
     expect(result.stderr).toContain('/p2p/')
   })
 
   it('a swarm key file that cannot be read', async ({ expect }) => {
     const result = await start(join(await tempDir(), 'node'), [...LOCAL, '--swarm-key', '/nonexistent/file'])
-    expectCleanFailure(result, undefined, expect)
+    expectCleanFailure(result, 'SWARM_KEY_UNREADABLE', expect)
     expect(result.stderr).toContain('/nonexistent/file')
   })
 
@@ -417,13 +417,13 @@ describe.concurrent('hcx refuses bad input with one error line and a non-zero ex
     const keyFile = join(dir, 'swarm.key')
     await writeFile(keyFile, 'this is not a swarm key\n\u0000\u0001garbage\n', { mode: 0o600 })
     const result = await start(join(dir, 'node'), [...LOCAL, '--swarm-key', keyFile])
-    expectCleanFailure(result, undefined, expect)
+    expectCleanFailure(result, 'SWARM_KEY_INVALID', expect)
     expect(result.stderr).toContain(keyFile)
   })
 
   it('an unknown role, naming the key, the value and the allowed roles', async ({ expect }) => {
     const result = await start(join(await tempDir(), 'node'), [...LOCAL, '--role', 'banker'])
-    expectCleanFailure(result, undefined, expect)
+    expectCleanFailure(result, 'CONFIG_INVALID', expect)
     expect(result.stderr).toContain('role')
     expect(result.stderr).toContain('banker')
     expect(result.stderr).toContain('provider')
@@ -436,7 +436,7 @@ describe.concurrent('hcx refuses bad input with one error line and a non-zero ex
       '--api-port',
       'abc',
     ])
-    expectCleanFailure(result, undefined, expect)
+    expectCleanFailure(result, 'CONFIG_INVALID', expect)
     expect(result.stderr).toContain('abc')
   })
 
