@@ -3,6 +3,7 @@
 export const SYSTEM_IDS = {
   supervisor: 'supervisor',
   discovery: 'discovery',
+  market: 'market',
 } as const
 
 export type SystemId = (typeof SYSTEM_IDS)[keyof typeof SYSTEM_IDS]

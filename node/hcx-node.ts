@@ -1,11 +1,14 @@
 // Assembles one hcx node from a validated config: keys -> store -> libp2p host -> actor
 // system -> control API. Stops in reverse order; a failure half-way stops what had started.
 
+import { randomInt } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import type { Connection } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import { discoveryMachine } from '../actors/discovery/discovery.machine.ts'
 import { Libp2pDiscoveryNetwork } from '../actors/discovery/libp2p-discovery-network.ts'
+import { marketMachine } from '../actors/market/market.machine.ts'
+import { Market, NEUTRAL_REPUTATION } from '../actors/market/market.ts'
 import {
   type ActorDefinition,
   type ActorReport,
@@ -17,6 +20,7 @@ import { SYSTEM_IDS } from '../actors/system-ids.ts'
 import type { NodeConfig } from '../config/schema.ts'
 import { StoreError } from '../ledger/store/errors.ts'
 import { Store } from '../ledger/store/store.ts'
+import { signerFromPeerKey } from '../protocols/signing/ed25519.ts'
 import { loadOrCreateApiToken, removeApiEndpoint, writeApiEndpoint } from './api/api-files.ts'
 import { ControlApi, type NodeStatus } from './api/server.ts'
 import { readAllowList } from './host/allow-list.ts'
@@ -44,6 +48,7 @@ export class HcxNode {
   private readonly actors: ActorSystem
   private readonly api: ControlApi
   private readonly discoveryNetwork: Libp2pDiscoveryNetwork
+  readonly market: Market
   private readonly stack: Stoppable[]
   private stopping: Promise<void> | undefined
 
@@ -53,6 +58,7 @@ export class HcxNode {
     host: Host
     actors: ActorSystem
     discoveryNetwork: Libp2pDiscoveryNetwork
+    market: Market
     apiToken: string
     stack: Stoppable[]
   }) {
@@ -61,6 +67,7 @@ export class HcxNode {
     this.host = parts.host
     this.actors = parts.actors
     this.discoveryNetwork = parts.discoveryNetwork
+    this.market = parts.market
     this.stack = parts.stack
     this.api = new ControlApi({ node: this, token: parts.apiToken, port: parts.config.api.port })
   }
@@ -104,8 +111,33 @@ export class HcxNode {
         dialTimeoutMs: config.connections.dialTimeoutMs,
         now,
       })
+      const market = new Market({
+        host,
+        store,
+        signer: signerFromPeerKey(keys.peerKey),
+        settlementAccount: Buffer.from(keys.address.slice(2), 'hex'),
+        network: config.network,
+        light: config.role === 'light',
+        ...(config.bootstrap[0] === undefined ? {} : { gateway: config.bootstrap[0] }),
+        now,
+        randomNonce: () => randomInt(0, 2 ** 48 - 1),
+        // Every peer holds the neutral score until reputation is kept.
+        reputation: () => NEUTRAL_REPUTATION,
+        logger: logger.child({ component: 'market' }),
+      })
+      await market.start()
+      started.push({ name: 'market', stop: () => market.stop() })
+
       const actors = new ActorSystem({
-        actors: [discoveryActor(config, discoveryNetwork), ...(init.extraActors ?? [])],
+        actors: [
+          discoveryActor(config, discoveryNetwork),
+          {
+            systemId: SYSTEM_IDS.market,
+            logic: marketMachine,
+            input: () => ({ market, sweepIntervalMs: 1_000 }),
+          },
+          ...(init.extraActors ?? []),
+        ],
         checkpoints: {
           load: async () => new Map((await store.entries('checkpoints')).map(([id, cp]) => [id, cp.data])),
           save: (systemId, data) => store.put('checkpoints', systemId, { savedAt: now(), data }),
@@ -118,7 +150,16 @@ export class HcxNode {
       started.push({ name: 'actors', stop: () => actors.stop() })
 
       const apiToken = await loadOrCreateApiToken(config.dataDir)
-      const node = new HcxNode({ keys, config, host, actors, discoveryNetwork, apiToken, stack: started })
+      const node = new HcxNode({
+        keys,
+        config,
+        host,
+        actors,
+        discoveryNetwork,
+        market,
+        apiToken,
+        stack: started,
+      })
       await node.api.start()
       started.push({ name: 'api', stop: () => node.api.stop() })
       await writeApiEndpoint(config.dataDir, { url: node.apiUrl, pid: process.pid })

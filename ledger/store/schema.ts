@@ -20,6 +20,34 @@ export interface NodeMeta {
   network: string
 }
 
+/** A signed order this node holds: its own, or one learnt from gossip or a book snapshot. */
+export interface StoredOrder {
+  /** Hex of the deterministic CBOR body and of the owner's Ed25519 signature. */
+  body: string
+  signature: string
+  own: boolean
+  status: 'open' | 'filled' | 'cancelled' | 'expired'
+  receivedAt: number
+}
+
+/**
+ * A trade: `matched` once the taker has signed and asked the maker (written before the
+ * request leaves), `cosigned` when both signatures are present (final off-chain).
+ */
+export interface StoredTrade {
+  body: string
+  makerSignature: string
+  takerSignature: string
+  state: 'matched' | 'cosigned'
+  recordedAt: number
+}
+
+/** A signed cancel, kept so a late copy of the order never comes back to life. */
+export interface StoredCancel {
+  body: string
+  signature: string
+}
+
 export interface SublevelValues {
   /** Node-wide facts: one key, `node`. */
   meta: NodeMeta
@@ -27,7 +55,20 @@ export interface SublevelValues {
   peers: KnownPeer
   /** The last checkpoint of each actor, by systemId. */
   checkpoints: ActorCheckpoint
+  /** Signed orders by order id. */
+  orders: StoredOrder
+  /** Trades by trade id. */
+  trades: StoredTrade
+  /** Cancels by the id of the order they cancel. */
+  cancels: StoredCancel
 }
 
 export type SublevelName = keyof SublevelValues
-export const SUBLEVEL_NAMES: readonly SublevelName[] = ['meta', 'peers', 'checkpoints']
+export const SUBLEVEL_NAMES: readonly SublevelName[] = [
+  'meta',
+  'peers',
+  'checkpoints',
+  'orders',
+  'trades',
+  'cancels',
+]

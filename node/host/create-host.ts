@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
+import { createPeerScoreParams } from '@libp2p/gossipsub/score'
 import { type Identify, identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
 import { type KadDHT, kadDHT, passthroughMapper } from '@libp2p/kad-dht'
@@ -17,6 +18,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { describeError } from '../../errors/hcx-error.ts'
+import { marketTopicScoreParams } from '../../protocols/market/topics.ts'
 import { dhtProtocol } from '../../protocols/network-protocols.ts'
 import { allowListGater } from './allow-list.ts'
 import { HostError } from './errors.ts'
@@ -78,7 +80,11 @@ export async function createHost(init: HostInit): Promise<Host> {
         D: 4,
         Dlo: 3,
         Dhi: 6,
-        scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) },
+        // REJECTed market messages lower their sender's score until it is pruned and graylisted.
+        scoreParams: createPeerScoreParams({
+          IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']),
+          topics: marketTopicScoreParams(init.network),
+        }),
       }),
     },
   })

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CONFIG_ERROR_CODES } from '../../../config/errors.ts'
+import { INSTRUMENT_ERROR_CODES } from '../../../ledger/instruments/errors.ts'
+import { ORDER_BOOK_ERROR_CODES } from '../../../ledger/orderbook/errors.ts'
 import { STORE_ERROR_CODES } from '../../../ledger/store/errors.ts'
 import { API_ERROR_CODES } from '../../../node/api/errors.ts'
 import { CLI_ERROR_CODES } from '../../../node/cli/errors.ts'
@@ -10,6 +12,8 @@ describe('error codes', () => {
   it('are unique across domains and UPPER_SNAKE_CASE', () => {
     const all = [
       ...CONFIG_ERROR_CODES,
+      ...ORDER_BOOK_ERROR_CODES,
+      ...INSTRUMENT_ERROR_CODES,
       ...STORE_ERROR_CODES,
       ...API_ERROR_CODES,
       ...CLI_ERROR_CODES,
