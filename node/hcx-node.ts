@@ -50,6 +50,7 @@ export class HcxNode {
   private readonly discoveryNetwork: Libp2pDiscoveryNetwork
   readonly market: Market
   private readonly stack: Stoppable[]
+  private readonly clock: () => number
   private stopping: Promise<void> | undefined
 
   private constructor(parts: {
@@ -61,6 +62,7 @@ export class HcxNode {
     market: Market
     apiToken: string
     stack: Stoppable[]
+    now: () => number
   }) {
     this.keys = parts.keys
     this.config = parts.config
@@ -69,6 +71,7 @@ export class HcxNode {
     this.discoveryNetwork = parts.discoveryNetwork
     this.market = parts.market
     this.stack = parts.stack
+    this.clock = parts.now
     this.api = new ControlApi({ node: this, token: parts.apiToken, port: parts.config.api.port })
   }
 
@@ -159,6 +162,7 @@ export class HcxNode {
         market,
         apiToken,
         stack: started,
+        now,
       })
       await node.api.start()
       started.push({ name: 'api', stop: () => node.api.stop() })
@@ -169,6 +173,10 @@ export class HcxNode {
       await stopAll(started, logger)
       throw err
     }
+  }
+
+  now(): number {
+    return this.clock()
   }
 
   get peerId(): string {

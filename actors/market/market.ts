@@ -381,6 +381,12 @@ export class Market {
     return list.sort((a, b) => a.at - b.at || a.tradeId.localeCompare(b.tradeId))
   }
 
+  /** A co-signed trade as persisted in this node's store. */
+  async storedTrade(tradeId: string): Promise<SignedTrade | undefined> {
+    const record = await this.init.store.get('trades', tradeId)
+    return record === undefined || record.state !== 'cosigned' ? undefined : tradeFromRecord(tradeId, record)
+  }
+
   /** Expires orders past their expiry and records it; run periodically. */
   async sweepExpired(): Promise<void> {
     const now = this.init.now()
@@ -570,8 +576,7 @@ export class Market {
       await this.init.store.batch([{ type: 'del', sublevel: 'trades', key: proposed.id }])
       return { kind: 'failed' }
     }
-    this.state.release(entry, qty)
-    await this.recordTrade(trade)
+    await this.recordTrade(trade, () => this.state.release(entry, qty))
     return { kind: 'filled', trade: this.tradeView(trade, 'cosigned') }
   }
 
@@ -809,7 +814,10 @@ export class Market {
    * applies it. `beforeApply` runs between the two, once the batch has landed.
    */
   private async recordTrade(trade: SignedTrade, beforeApply?: () => void): Promise<void> {
-    if (this.state.hasTrade(trade.id)) return
+    if (this.state.hasTrade(trade.id)) {
+      beforeApply?.()
+      return
+    }
     const now = this.init.now()
     const ops: StoreOperation[] = [
       { type: 'put', sublevel: 'trades', key: trade.id, value: tradeRecord(trade, 'cosigned', now) },
@@ -831,7 +839,8 @@ export class Market {
     }
     await this.init.store.batch(ops)
     beforeApply?.()
-    this.applyTrade(trade)
+    // The same trade may have arrived by gossip while the batch was written.
+    if (!this.state.hasTrade(trade.id)) this.applyTrade(trade)
   }
 
   private applyTrade(trade: SignedTrade): void {

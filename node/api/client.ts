@@ -1,10 +1,20 @@
 // A client of a local node's control API, found through the files in its data dir.
 
-import { describeError } from '../../errors/hcx-error.ts'
+import { describeError, HcxError } from '../../errors/hcx-error.ts'
 import { readApiEndpoint, readApiToken } from './api-files.ts'
 import { ApiError } from './errors.ts'
 
-export async function apiGet<T>(dataDir: string, path: string): Promise<T> {
+export function apiGet<T>(dataDir: string, path: string): Promise<T> {
+  return apiRequest<T>(dataDir, 'GET', path)
+}
+
+/** One request to the node's API; an error the node names by code is rethrown with that code. */
+export async function apiRequest<T>(
+  dataDir: string,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  payload?: unknown,
+): Promise<T> {
   let url: string
   let token: string
   try {
@@ -16,8 +26,13 @@ export async function apiGet<T>(dataDir: string, path: string): Promise<T> {
   let response: Response
   try {
     response = await fetch(`${url}${path}`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(15_000),
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+      signal: AbortSignal.timeout(60_000),
     })
   } catch (err) {
     throw notRunning(
@@ -32,10 +47,13 @@ export async function apiGet<T>(dataDir: string, path: string): Promise<T> {
       `the node at ${url} refused the token in ${dataDir}/api-token`,
     )
   }
+  if (!response.ok && typeof body.error === 'string' && /^[A-Z][A-Z0-9_]+$/.test(body.error)) {
+    throw new HcxError({ code: body.error }, body.message ?? 'no details')
+  }
   if (!response.ok) {
     throw new ApiError(
       { code: 'API_REQUEST_FAILED', status: response.status },
-      `GET ${path} failed with HTTP ${response.status}: ${body.message ?? body.error ?? 'no details'}`,
+      `${method} ${path} failed with HTTP ${response.status}: ${body.message ?? body.error ?? 'no details'}`,
     )
   }
   return body as T

@@ -3,9 +3,11 @@
 
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { Market } from '../../actors/market/market.ts'
 import type { ActorReport } from '../../actors/supervisor/actor-system.ts'
 import { isCapacityClass } from '../../ledger/instruments/capacity-class.ts'
 import { ApiError } from './errors.ts'
+import { registerMarketRoutes } from './market-routes.ts'
 
 export interface NodeStatus {
   peerId: string
@@ -18,6 +20,8 @@ export interface ControlApiNode {
   status(): Promise<NodeStatus>
   actorReport(): Record<string, ActorReport>
   findProviders(capacityClass: string, options: { signal: AbortSignal; limit: number }): Promise<string[]>
+  readonly market: Market
+  now(): number
 }
 
 export interface ControlApiInit {
@@ -81,6 +85,7 @@ export class ControlApi {
 
   private routes(server: FastifyInstance): void {
     const { node } = this.init
+    registerMarketRoutes(server, node.market, () => node.now())
     server.get('/v1/status', async () => node.status())
     server.get('/v1/actors', async () => node.actorReport())
     server.get<{ Params: { capacityClass: string }; Querystring: { limit?: string } }>(

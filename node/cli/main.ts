@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander'
 import { registerConsortiumCommands } from './commands/consortium.ts'
 import { registerKeysCommands } from './commands/keys.ts'
+import { registerMarketCommands } from './commands/market.ts'
 import { registerNodeCommands } from './commands/node-start.ts'
 import { registerStatusCommand } from './commands/status.ts'
 import { CliError } from './errors.ts'
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerKeysCommands(program)
   registerConsortiumCommands(program)
   registerStatusCommand(program)
+  registerMarketCommands(program)
   for (const command of allCommands(program))
     command.exitOverride().configureOutput({ outputError: () => {} })
   return program
