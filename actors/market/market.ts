@@ -131,7 +131,8 @@ export interface PlaceResult {
 }
 
 export type MarketEvent =
-  | { type: 'book'; instrument: string }
+  /** The book changed; `orderIds` lists orders that arrived by gossip with this change. */
+  | { type: 'book'; instrument: string; orderIds?: string[] }
   | { type: 'trade'; trade: TradeView }
   | { type: 'order'; orderId: string; status: PlacedStatus }
 
@@ -750,12 +751,17 @@ export class Market {
       return { result: 'ignore', ...(ignored === undefined ? {} : { code: ignored }) }
     const now = this.init.now()
     const ops: StoreOperation[] = []
-    const instruments = new Set<string>()
+    const instruments = new Map<string, string[]>()
+    const touch = (instrument: string, orderId?: string) => {
+      const ids = instruments.get(instrument) ?? []
+      if (orderId !== undefined) ids.push(orderId)
+      instruments.set(instrument, ids)
+    }
     for (const item of accepted) {
       if (item.kind === 'order') {
         const entry = this.addForeignOrder(item.order, now)
         ops.push(orderStatusOp(entry, now))
-        instruments.add(item.order.body.inst)
+        touch(item.order.body.inst, item.order.id)
         this.checkCrossingOwnOrders(item.order)
       } else {
         const orderId = hex(item.cancel.body.order)
@@ -768,12 +774,12 @@ export class Market {
         })
         if (entry !== undefined) {
           ops.push(orderStatusOp(entry, now))
-          instruments.add(entry.order.body.inst)
+          touch(entry.order.body.inst)
         }
       }
     }
     this.persist(ops)
-    for (const instrument of instruments) this.emit({ type: 'book', instrument })
+    for (const [instrument, orderIds] of instruments) this.emit({ type: 'book', instrument, orderIds })
     return { result: 'accept' }
   }
 

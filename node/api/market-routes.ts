@@ -146,7 +146,8 @@ function streamEvents(market: Market, raw: import('node:http').IncomingMessage, 
       reply.raw.write(`event: trade\ndata: ${JSON.stringify(tradeJson(event.trade))}\n\n`)
     } else if (event.type === 'book') {
       const book = bookJson(market, event.instrument, 10)
-      reply.raw.write(`event: book\ndata: ${JSON.stringify({ instrument: event.instrument, ...book })}\n\n`)
+      const payload = { instrument: event.instrument, ...book, orderIds: event.orderIds ?? [] }
+      reply.raw.write(`event: book\ndata: ${JSON.stringify(payload)}\n\n`)
     } else {
       reply.raw.write(`event: order\ndata: ${JSON.stringify(event)}\n\n`)
     }
