@@ -32,6 +32,23 @@ describe('a market of 10 nodes', () => {
   }, 60_000)
   afterAll(() => cluster.stopAll(), 30_000)
 
+  it('fills a maker order exactly once when nine takers race for it', async () => {
+    const [maker, ...takers] = nodes as [HcxNode, ...HcxNode[]]
+    const instrument = 'SPOT:qpu.sim'
+    const ask = await maker.market.place({ instrument, side: 'sell', price: 7n, qty: 10n, tif: 'gtc' })
+    expect(
+      await waitFor(() => takers.every((node) => node.market.depth(instrument).asks.length === 1), 5_000),
+    ).toBe(true)
+    const results = await Promise.all(
+      takers.map((node) => node.market.place({ instrument, side: 'buy', price: 7n, qty: 5n, tif: 'ioc' })),
+    )
+    const bought = results.flatMap((result) => result.fills).reduce((sum, fill) => sum + fill.qty, 0n)
+    expect(bought).toBe(10n)
+    expect(maker.market.orderStatus(ask.orderId)).toMatchObject({ status: 'filled', filled: 10n })
+    expect(await waitFor(() => booksIdentical(nodes, [instrument]), 5_000)).toBe(true)
+    expect(maker.market.depth(instrument).asks).toEqual([])
+  })
+
   it('trades 2,000 concurrent random orders without overfilling, co-signed, with identical books', async () => {
     const random = mulberry32(42)
     const plan = Array.from({ length: ORDERS }, () => {
