@@ -6,6 +6,7 @@ import type { StoreOperation } from '../../ledger/store/store.ts'
 import {
   decodeOrderBody,
   decodeTradeBody,
+  type SignedCancel,
   type SignedOrder,
   type SignedTrade,
 } from '../../protocols/market/messages.ts'
@@ -53,4 +54,14 @@ export function tradeFromRecord(id: string, record: StoredTrade): SignedTrade {
 /** The status change of an order, as a store operation (its record is rewritten whole). */
 export function orderStatusOp(entry: OrderEntry, now: number): StoreOperation {
   return { type: 'put', sublevel: 'orders', key: entry.order.id, value: orderRecord(entry, now) }
+}
+
+/** A signed cancel, kept by the id of the order it cancels. */
+export function cancelRecord(orderId: string, cancel: SignedCancel): StoreOperation {
+  return {
+    type: 'put',
+    sublevel: 'cancels',
+    key: orderId,
+    value: { body: toHex(cancel.bodyBytes), signature: toHex(cancel.signature) },
+  }
 }

@@ -187,6 +187,12 @@ export class MarketState {
   }
 }
 
+/** What a user is told of an order: an open order with fills is `partial`. */
+export function placedStatus(entry: OrderEntry): 'open' | 'partial' | OrderStatus {
+  if (entry.status === 'open') return entry.filled > 0n ? 'partial' : 'open'
+  return entry.status
+}
+
 export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex')
 }

@@ -77,8 +77,12 @@ function batch(data: Uint8Array): unknown[] {
 }
 
 function byteString(value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array) || value.byteLength > MARKET_LIMITS.maxBodyBytes) {
-    throw malformed('expected a byte string within the body size limit')
+  if (!(value instanceof Uint8Array)) throw malformed('expected a byte string')
+  if (value.byteLength > MARKET_LIMITS.maxBodyBytes) {
+    throw new ProtocolError(
+      { code: 'PROTOCOL_TOO_LARGE', size: value.byteLength, limit: MARKET_LIMITS.maxBodyBytes },
+      `a signed body of ${value.byteLength} bytes exceeds the limit of ${MARKET_LIMITS.maxBodyBytes}`,
+    )
   }
   return value
 }

@@ -1,0 +1,219 @@
+// Taking liquidity for this node's own orders: asks the makers of crossing orders, best
+// price first, to fill, each over /hcx/fill/1.0.0. The quantity asked is reserved on the
+// own order before the request leaves and written down as a `matched` trade, so neither
+// racing requests nor a crash can fill the order past its quantity.
+
+import { peerIdFromString } from '@libp2p/peer-id'
+import { describeError } from '../../errors/hcx-error.ts'
+import {
+  decodeFillResponse,
+  encodeExchange,
+  type FillResponse,
+  MARKET_PROTOCOLS,
+} from '../../protocols/market/exchange-messages.ts'
+import { MARKET_LIMITS } from '../../protocols/market/limits.ts'
+import {
+  encodeTradeBody,
+  messageId,
+  SIGNING_DOMAINS,
+  type SignedOrder,
+  type SignedTrade,
+  type TradeBody,
+} from '../../protocols/market/messages.ts'
+import { encodeOrderItem } from '../../protocols/market/wire.ts'
+import { sendRequest } from '../../protocols/streams/request-response.ts'
+import { fetchSnapshotView } from './book-sync.ts'
+import { exchangeLimits, type MarketContext } from './market-context.ts'
+import { tradeRecord } from './market-records.ts'
+import type { OrderEntry } from './market-state.ts'
+import type { TradeView } from './market-types.ts'
+
+/** A matched trade whose maker never answered is given up after this long. */
+export const MATCHED_RESOLVE_MS = MARKET_LIMITS.freshnessMs + 2 * MARKET_LIMITS.clockSkewMs
+const OFFLINE_BACKOFF_MS = 10_000
+const ATTEMPTS_PER_MAKER = 3
+
+type AskOutcome =
+  | { kind: 'filled'; trade: TradeView }
+  | { kind: 'short'; available: bigint }
+  | { kind: 'failed' }
+
+export class Taker {
+  private readonly ctx: MarketContext
+  private readonly passes = new Map<string, Promise<void>>()
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>()
+  /** Nodes that did not answer a fill request lately: their orders are not matched for a while. */
+  private readonly offlineUntil = new Map<string, number>()
+
+  constructor(ctx: MarketContext) {
+    this.ctx = ctx
+  }
+
+  /** Fills an own order from the book (a light client's: its gateway's snapshot) as far as it can. */
+  async take(entry: OrderEntry): Promise<TradeView[]> {
+    const { ctx } = this
+    const view =
+      ctx.gatewayPeer === undefined ? ctx.state : await fetchSnapshotView(ctx, entry.order.body.inst)
+    const { body } = entry.order
+    const selfReputation = ctx.init.reputation(ctx.peerId)
+    const now = ctx.init.now()
+    const candidates: OrderEntry[] = []
+    let liquidity = 0n
+    view.book(body.inst).forEachCrossing(body.side, Number(body.px), (resting) => {
+      const maker = view.entryByKey(resting.key)
+      if (maker === undefined || maker.ownerPeerId === ctx.peerId) return true
+      if ((this.offlineUntil.get(maker.viaPeerId) ?? 0) > now) return true
+      if (maker.order.body.minRep > selfReputation) return true
+      if (body.minRep > ctx.init.reputation(maker.ownerPeerId)) return true
+      candidates.push(maker)
+      liquidity += BigInt(resting.qty)
+      return liquidity < body.qty
+    })
+    const fills: TradeView[] = []
+    if (body.tif === 'fok' && liquidity < body.qty - entry.filled) return fills
+
+    for (const maker of candidates) {
+      let asked = maker.order.body.qty - maker.filled
+      for (let attempt = 0; attempt < ATTEMPTS_PER_MAKER && asked > 0n; attempt++) {
+        const outcome = await this.ask(entry, maker, asked)
+        if (outcome.kind === 'filled') fills.push(outcome.trade)
+        if (outcome.kind !== 'short') break
+        asked = outcome.available
+      }
+      if (ctx.state.available(entry, ctx.init.now()) === 0n) break
+    }
+    return fills
+  }
+
+  /**
+   * When an order crosses one of this node's resting orders, the later of the two takes:
+   * orders placed at the same moment on two nodes would otherwise both rest, crossed.
+   */
+  onCrossingOrder(order: SignedOrder): void {
+    const { body } = order
+    this.ctx.state.book(body.inst).forEachCrossing(body.side, Number(body.px), (resting) => {
+      const mine = this.ctx.state.entryByKey(resting.key)
+      if (mine === undefined || !mine.own) return true
+      const later =
+        mine.order.body.ts > body.ts || (mine.order.body.ts === body.ts && mine.order.id > order.id)
+      if (later) this.rematch(mine)
+      return true
+    })
+  }
+
+  /** Runs a taker pass for a resting own order, one at a time per order. */
+  rematch(entry: OrderEntry): void {
+    if (!entry.own || entry.status !== 'open' || this.passes.has(entry.order.id)) return
+    const pass = this.take(entry)
+      .then(() => undefined)
+      .catch((err: unknown) => this.ctx.init.logger.warn({ err: describeError(err) }, 'taker pass failed'))
+      .finally(() => this.passes.delete(entry.order.id))
+    this.passes.set(entry.order.id, pass)
+  }
+
+  /** Keeps a matched trade's reservation until its co-signed copy arrives or it is too old. */
+  resolveLater(entry: OrderEntry, proposed: SignedTrade, delayMs = MATCHED_RESOLVE_MS): void {
+    const { state } = this.ctx
+    const { store } = this.ctx.init
+    const timer = setTimeout(() => {
+      this.timers.delete(timer)
+      state.release(entry, proposed.body.qty)
+      if (state.hasTrade(proposed.id)) return
+      void store.batch([{ type: 'del', sublevel: 'trades', key: proposed.id }]).catch(() => {})
+    }, delayMs)
+    this.timers.add(timer)
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
+    await Promise.allSettled(this.passes.values())
+  }
+
+  private async ask(entry: OrderEntry, maker: OrderEntry, wanted: bigint): Promise<AskOutcome> {
+    const { ctx } = this
+    const { init, state } = ctx
+    if (maker.status !== 'open') return { kind: 'failed' }
+    const now = init.now()
+    const qty = state.reserve(entry, wanted, now)
+    if (qty === 0n) return { kind: 'failed' }
+    const proposed = this.propose(entry, maker, qty, now)
+    // Written before the request leaves: after a crash the reservation is still known.
+    await init.store.put('trades', proposed.id, tradeRecord(proposed, 'matched', now))
+    const request = encodeExchange({
+      trade: proposed.bodyBytes,
+      takerSig: proposed.takerSignature,
+      takerOrder: encodeOrderItem(entry.order) as [Uint8Array, Uint8Array],
+    })
+    let response: FillResponse
+    try {
+      const target = ctx.gatewayPeer ?? peerIdFromString(maker.viaPeerId)
+      const frames = await sendRequest(
+        init.host,
+        target,
+        MARKET_PROTOCOLS.fill,
+        request,
+        exchangeLimits(init),
+      )
+      response = decodeFillResponse(frames[0] ?? new Uint8Array(0))
+    } catch (err) {
+      // The maker may have signed before the connection failed: the reservation stays until
+      // its co-signed trade arrives by gossip or the proposal is too old to be accepted.
+      this.offlineUntil.set(maker.viaPeerId, init.now() + OFFLINE_BACKOFF_MS)
+      init.logger.debug({ maker: maker.viaPeerId, err: describeError(err) }, 'fill request failed')
+      this.resolveLater(entry, proposed)
+      return { kind: 'failed' }
+    }
+    const signed = response.ok
+      ? ctx.validator.verifier.verify(
+          maker.order.body.owner,
+          SIGNING_DOMAINS.trade,
+          proposed.bodyBytes,
+          response.makerSig,
+        )
+      : false
+    if (!response.ok || !signed) {
+      if (response.ok)
+        init.logger.warn({ maker: maker.ownerPeerId }, 'maker answered a fill with a bad signature')
+      state.release(entry, qty)
+      await init.store.batch([{ type: 'del', sublevel: 'trades', key: proposed.id }])
+      return !response.ok && response.code === 'FILL_UNAVAILABLE' && response.available > 0
+        ? { kind: 'short', available: BigInt(response.available) }
+        : { kind: 'failed' }
+    }
+    const trade: SignedTrade = { ...proposed, makerSignature: response.makerSig }
+    await ctx.ledger.record(trade, () => state.release(entry, qty))
+    return { kind: 'filled', trade: ctx.ledger.view(trade, 'cosigned') }
+  }
+
+  /** The trade this node proposes, at the maker's price, signed by this node as taker. */
+  private propose(entry: OrderEntry, maker: OrderEntry, qty: bigint, now: number): SignedTrade {
+    const { init } = this.ctx
+    const { body: taker } = entry.order
+    const { body: makerBody } = maker.order
+    const body: TradeBody = {
+      v: 1,
+      net: init.network,
+      inst: taker.inst,
+      px: makerBody.px,
+      qty,
+      maker: Buffer.from(maker.order.id, 'hex'),
+      taker: Buffer.from(entry.order.id, 'hex'),
+      makerOwner: makerBody.owner,
+      takerOwner: taker.owner,
+      makerAcct: makerBody.acct,
+      takerAcct: taker.acct,
+      takerSide: taker.side,
+      ts: now,
+      seq: entry.nextTradeSeq++,
+    }
+    const bodyBytes = encodeTradeBody(body)
+    return {
+      id: messageId(bodyBytes),
+      body,
+      bodyBytes,
+      makerSignature: new Uint8Array(0),
+      takerSignature: init.signer.sign(SIGNING_DOMAINS.trade, bodyBytes),
+    }
+  }
+}
