@@ -127,6 +127,7 @@ export class HcxNode {
         // Every peer holds the neutral score until reputation is kept.
         reputation: () => NEUTRAL_REPUTATION,
         logger: logger.child({ component: 'market' }),
+        capacityClasses: config.role === 'provider' ? config.capacity.classes : [],
       })
       await market.start()
       started.push({ name: 'market', stop: () => market.stop() })

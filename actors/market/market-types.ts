@@ -24,6 +24,9 @@ export interface MarketInit {
   logger: Logger
   publishDelayMs?: number
   fillTimeoutMs?: number
+  /** Capacity classes this node sells, announced on the capacity topic. */
+  capacityClasses?: string[]
+  capacityIntervalMs?: number
 }
 
 export interface PlaceOrderParams {

@@ -32,6 +32,7 @@ import {
 } from '../../protocols/market/wire.ts'
 import { handleRequests } from '../../protocols/streams/request-response.ts'
 import { answerBook, syncBookFrom } from './book-sync.ts'
+import { type CapacityAdvert, CapacityBoard } from './capacity-board.ts'
 import { MarketError } from './errors.ts'
 import { answerFill } from './fill-desk.ts'
 import { takeOrderMessage, takeTradeMessage } from './gossip-intake.ts'
@@ -78,6 +79,7 @@ export class Market implements MarketContext {
   private orderPublisher: GossipPublisher<SignedOrder | SignedCancel> | undefined
   private tradePublisher: GossipPublisher<SignedTrade> | undefined
   private readonly validation: TopicValidatorResultAdapter
+  private capacityBoard: CapacityBoard | undefined
   private started = false
   private synced = false
   private readonly onConnect = (event: CustomEvent<Connection>) => this.syncFrom(event.detail.remotePeer)
@@ -156,8 +158,23 @@ export class Market implements MarketContext {
     pubsub.topicValidators.set(fills, (_peer, message) =>
       this.validation.run('fills', () => takeTradeMessage(this, message.data)),
     )
-    pubsub.subscribe(orders)
-    pubsub.subscribe(fills)
+    const capacityBoard = new CapacityBoard({
+      pubsub,
+      topic: this.topics.capacity,
+      network: this.init.network,
+      signer: this.init.signer,
+      validator: this.validator,
+      classes: this.init.capacityClasses ?? [],
+      intervalMs: this.init.capacityIntervalMs ?? 60_000,
+      now: this.init.now,
+      logger,
+    })
+    this.capacityBoard = capacityBoard
+    pubsub.topicValidators.set(this.topics.capacity, (_peer, message) =>
+      this.validation.run('capacity', () => capacityBoard.take(message.data)),
+    )
+    for (const topic of Object.values(this.topics)) pubsub.subscribe(topic)
+    capacityBoard.start()
     host.addEventListener('connection:open', this.onConnect)
     const first = host.getConnections()[0]
     if (first !== undefined) this.syncFrom(first.remotePeer)
@@ -170,9 +187,10 @@ export class Market implements MarketContext {
     host.removeEventListener('connection:open', this.onConnect)
     this.orderPublisher?.stop()
     this.tradePublisher?.stop()
+    this.capacityBoard?.stop()
     if (!this.init.light) {
       const { pubsub } = host.services
-      for (const topic of [this.topics.orders, this.topics.fills]) {
+      for (const topic of Object.values(this.topics)) {
         pubsub.unsubscribe(topic)
         pubsub.topicValidators.delete(topic)
       }
@@ -192,6 +210,11 @@ export class Market implements MarketContext {
 
   emit(event: MarketEvent): void {
     this.events.emit('event', event)
+  }
+
+  /** Who sells which capacity classes, as announced on the capacity topic. */
+  capacity(): CapacityAdvert[] {
+    return this.capacityBoard?.list() ?? []
   }
 
   /** Validation outcomes by topic, result and code, for metrics and tests. */

@@ -100,6 +100,10 @@ export function registerMarketRoutes(server: FastifyInstance, market: Market, no
     market.tradeList(request.query.instrument).map(tradeJson),
   )
 
+  server.get('/v1/capacity', async () =>
+    market.capacity().map((advert) => ({ ...advert, at: new Date(advert.at).toISOString() })),
+  )
+
   server.get('/v1/events', (request, reply) => streamEvents(market, request.raw, reply))
 }
 

@@ -62,10 +62,20 @@ const tradeSchema = z.strictObject({
   seq: z.number().int().nonnegative().max(1_000_000),
 })
 
+const capacitySchema = z.strictObject({
+  v: z.literal(1),
+  net: z.string().min(1).max(64),
+  owner: bytes(32),
+  /** Capacity classes the provider sells, e.g. gpu.h100. */
+  classes: z.array(z.string().min(1).max(64)).min(1).max(16),
+  ts: millis,
+})
+
 type Wire<T> = Omit<T, 'px' | 'qty'> & { px: number; qty: number }
 export type OrderBody = Omit<z.infer<typeof orderSchema>, 'px' | 'qty'> & { px: bigint; qty: bigint }
 export type CancelBody = z.infer<typeof cancelSchema>
 export type TradeBody = Omit<z.infer<typeof tradeSchema>, 'px' | 'qty'> & { px: bigint; qty: bigint }
+export type CapacityBody = z.infer<typeof capacitySchema>
 export type Side = OrderBody['side']
 export type TimeInForce = OrderBody['tif']
 
@@ -96,6 +106,7 @@ export const SIGNING_DOMAINS = {
   order: new TextEncoder().encode('hcx/order/1\0'),
   cancel: new TextEncoder().encode('hcx/cancel/1\0'),
   trade: new TextEncoder().encode('hcx/trade/1\0'),
+  capacity: new TextEncoder().encode('hcx/capacity/1\0'),
 } as const
 
 export function messageId(bodyBytes: Uint8Array): string {
@@ -118,6 +129,14 @@ export function encodeCancelBody(body: CancelBody): Uint8Array {
 
 export function encodeTradeBody(body: TradeBody): Uint8Array {
   return encodeCbor({ ...body, px: Number(body.px), qty: Number(body.qty) })
+}
+
+export function encodeCapacityBody(body: CapacityBody): Uint8Array {
+  return encodeCbor(body)
+}
+
+export function decodeCapacityBody(bodyBytes: Uint8Array): CapacityBody {
+  return parse(capacitySchema, decodeCbor(bodyBytes, MARKET_LIMITS.maxBodyBytes * 2), 'capacity advert')
 }
 
 export function decodeOrderBody(bodyBytes: Uint8Array): OrderBody {

@@ -1,11 +1,14 @@
 // Validation of market messages, cheapest checks first: size, CBOR, schema, network,
 // instrument, freshness, seen-cache and nonce, and only then the Ed25519 signature.
 
+import { isCapacityClass } from '../../ledger/instruments/capacity-class.ts'
 import { ProtocolError } from '../errors.ts'
 import { SignatureVerifier } from '../signing/ed25519.ts'
 import { MARKET_LIMITS } from './limits.ts'
 import {
+  type CapacityBody,
   decodeCancelBody,
+  decodeCapacityBody,
   decodeOrderBody,
   decodeTradeBody,
   messageId,
@@ -133,6 +136,23 @@ export class MarketValidator {
     }
     this.seen.set(`trade:${id}`, true, now)
     return { result: 'accept', value: { id, body, ...raw } }
+  }
+
+  validateCapacity(raw: { bodyBytes: Uint8Array; signature: Uint8Array }): Validated<CapacityBody> {
+    const body = decoded(() => decodeCapacityBody(raw.bodyBytes))
+    if ('code' in body) return body
+    if (body.net !== this.init.network) return refuse('MESSAGE_WRONG_NETWORK')
+    if (!body.classes.every(isCapacityClass)) return refuse('CAPACITY_BAD_CLASS')
+    const now = this.init.now()
+    const freshness = this.freshness(body.ts, now)
+    if (freshness !== undefined) return refuse(freshness)
+    const id = `capacity:${messageId(raw.bodyBytes)}`
+    if (this.seen.has(id, now)) return refuse('MESSAGE_DUPLICATE')
+    if (!this.verifier.verify(body.owner, SIGNING_DOMAINS.capacity, raw.bodyBytes, raw.signature)) {
+      return refuse('MESSAGE_BAD_SIGNATURE')
+    }
+    this.seen.set(id, true, now)
+    return { result: 'accept', value: body }
   }
 
   private freshness(ts: number, now: number): ValidationCode | undefined {

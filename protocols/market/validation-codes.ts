@@ -18,6 +18,7 @@ export const VALIDATION_CODES = {
   ORDER_NONCE_REUSED: 'reject',
   TRADE_INCONSISTENT: 'reject',
   CANCEL_NOT_OWNER: 'reject',
+  CAPACITY_BAD_CLASS: 'reject',
   VALIDATOR_INTERNAL: 'ignore',
 } as const
 

@@ -57,6 +57,22 @@ export function decodeTradeItem(item: unknown): RawSignedTrade {
   }
 }
 
+/** A capacity advert travels alone: one provider, one message. */
+export function encodeCapacityMessage(bodyBytes: Uint8Array, signature: Uint8Array): Uint8Array {
+  return encodeCbor([bodyBytes, signature])
+}
+
+export function decodeCapacityMessage(data: Uint8Array): { bodyBytes: Uint8Array; signature: Uint8Array } {
+  const decoded = decodeCbor(data, 4 * MARKET_LIMITS.maxBodyBytes)
+  if (!Array.isArray(decoded) || decoded.length !== 2)
+    throw malformed('a capacity advert is not [body, signature]')
+  const [bodyBytes, signature] = decoded as unknown[]
+  if (!(bodyBytes instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
+    throw malformed('a capacity advert is not [body, signature]')
+  }
+  return { bodyBytes, signature }
+}
+
 export function encodeOrderItem(order: SignedOrder): Uint8Array[] {
   return [order.bodyBytes, order.signature]
 }
