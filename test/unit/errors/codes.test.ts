@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { MARKET_ERROR_CODES } from '../../../actors/market/errors.ts'
 import { CONFIG_ERROR_CODES } from '../../../config/errors.ts'
 import { INSTRUMENT_ERROR_CODES } from '../../../ledger/instruments/errors.ts'
 import { ORDER_BOOK_ERROR_CODES } from '../../../ledger/orderbook/errors.ts'
@@ -7,6 +8,9 @@ import { API_ERROR_CODES } from '../../../node/api/errors.ts'
 import { CLI_ERROR_CODES } from '../../../node/cli/errors.ts'
 import { HOST_ERROR_CODES } from '../../../node/host/errors.ts'
 import { IDENTITY_ERROR_CODES } from '../../../node/identity/errors.ts'
+import { PROTOCOL_ERROR_CODES } from '../../../protocols/errors.ts'
+import { FILL_REFUSALS } from '../../../protocols/market/exchange-messages.ts'
+import { VALIDATION_CODE_LIST } from '../../../protocols/market/validation-codes.ts'
 
 describe('error codes', () => {
   it('are unique across domains and UPPER_SNAKE_CASE', () => {
@@ -19,6 +23,10 @@ describe('error codes', () => {
       ...CLI_ERROR_CODES,
       ...HOST_ERROR_CODES,
       ...IDENTITY_ERROR_CODES,
+      ...MARKET_ERROR_CODES,
+      ...PROTOCOL_ERROR_CODES,
+      ...VALIDATION_CODE_LIST,
+      ...FILL_REFUSALS,
     ]
     expect(new Set(all).size).toBe(all.length)
     for (const code of all) expect(code).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/)
