@@ -76,6 +76,7 @@ export class Market implements MarketContext {
   readonly gatewayPeer: PeerId | undefined
   readonly clients = new Set<string>()
   private readonly topics: ReturnType<typeof marketTopics>
+  private readonly checkInstrument: typeof checkInstrument
   private orderPublisher: GossipPublisher<SignedOrder | SignedCancel> | undefined
   private tradePublisher: GossipPublisher<SignedTrade> | undefined
   private readonly validation: TopicValidatorResultAdapter
@@ -87,10 +88,11 @@ export class Market implements MarketContext {
   constructor(init: MarketInit) {
     this.init = init
     this.topics = marketTopics(init.network)
+    this.checkInstrument = cachedInstrumentCheck()
     this.validator = new MarketValidator({
       network: init.network,
       now: init.now,
-      checkInstrument,
+      checkInstrument: this.checkInstrument,
       lookupOrder: (id) => this.state.orders.get(id)?.order.body,
     })
     this.ledger = new TradeLedger({
@@ -330,7 +332,7 @@ export class Market implements MarketContext {
   }
 
   private orderBody(params: PlaceOrderParams, now: number): OrderBody {
-    const check = checkInstrument(params.instrument, params.price)
+    const check = this.checkInstrument(params.instrument, params.price)
     if (check !== undefined) {
       throw new MarketError(
         { code: 'ORDER_INVALID', reason: check },
@@ -401,13 +403,34 @@ export class Market implements MarketContext {
 
 /** The domain checks of an order's instrument and price, for the wire validator. */
 export function checkInstrument(instrument: string, price: bigint): ValidationCode | undefined {
-  let tick: bigint
-  try {
-    tick = instrumentSpec(parseInstrumentId(instrument)).tickSize
-  } catch {
-    return 'ORDER_BAD_INSTRUMENT'
-  }
+  const tick = tickOf(instrument)
+  if (tick === undefined) return 'ORDER_BAD_INSTRUMENT'
   return price % tick === 0n ? undefined : 'ORDER_OFF_TICK'
+}
+
+/**
+ * The same check with each instrument's tick remembered: parsing an id costs more than all
+ * the other checks of an order together, and a market trades few instruments.
+ */
+export function cachedInstrumentCheck(limit = 10_000): typeof checkInstrument {
+  const ticks = new Map<string, bigint | undefined>()
+  return (instrument, price) => {
+    if (!ticks.has(instrument)) {
+      if (ticks.size >= limit) ticks.clear()
+      ticks.set(instrument, tickOf(instrument))
+    }
+    const tick = ticks.get(instrument)
+    if (tick === undefined) return 'ORDER_BAD_INSTRUMENT'
+    return price % tick === 0n ? undefined : 'ORDER_OFF_TICK'
+  }
+}
+
+function tickOf(instrument: string): bigint | undefined {
+  try {
+    return instrumentSpec(parseInstrumentId(instrument)).tickSize
+  } catch {
+    return undefined
+  }
 }
 
 function gatewayPeerId(gateway: string | undefined): PeerId {

@@ -1,7 +1,7 @@
 // Versioned schemas of the market's signed messages (orders, cancels, trades) and their
 // deterministic CBOR encodings. Signatures are checked elsewhere (validate.ts).
 
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { z } from 'zod'
 import { decodeCbor, encodeCbor } from '../codec/cbor.ts'
 import { ProtocolError } from '../errors.ts'
@@ -110,7 +110,7 @@ export const SIGNING_DOMAINS = {
 } as const
 
 export function messageId(bodyBytes: Uint8Array): string {
-  return createHash('sha256').update(bodyBytes).digest('hex')
+  return hash('sha256', bodyBytes, 'hex')
 }
 
 export function encodeOrderBody(body: OrderBody): Uint8Array {
