@@ -76,10 +76,15 @@ export async function answerFill(
     makerSignature: init.signer.sign(SIGNING_DOMAINS.trade, request.trade),
     takerSignature: request.takerSig,
   }
+  let released = false
+  const release = () => {
+    if (!released) state.release(maker, trade.qty)
+    released = true
+  }
   try {
-    await ctx.ledger.record(signed, () => state.release(maker, trade.qty))
+    await ctx.ledger.record(signed, release)
   } catch (err) {
-    state.release(maker, trade.qty)
+    release()
     init.logger.error({ err: describeError(err) }, 'could not persist a fill; refused it')
     return refuse('FILL_BUSY')
   }

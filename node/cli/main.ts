@@ -2,6 +2,7 @@
 // failure into one line on stderr and a non-zero exit code.
 
 import { Command, CommanderError } from 'commander'
+import { isHcxError } from '../../errors/hcx-error.ts'
 import { registerConsortiumCommands } from './commands/consortium.ts'
 import { registerKeysCommands } from './commands/keys.ts'
 import { registerMarketCommands } from './commands/market.ts'
@@ -63,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_USAGE
     }
     printError(err, debug)
-    return EXIT_FAILURE
+    return isHcxError(err) && err.code === 'CLI_USAGE' ? EXIT_USAGE : EXIT_FAILURE
   }
 }
 

@@ -26,10 +26,12 @@ export class SeenCache<V = true> {
     this.current.set(key, value)
   }
 
+  /** Rotates on whole periods from the start, however irregular the reads in between. */
   private rotate(now: number): void {
-    if (now - this.rotatedAt < this.ttlMs) return
-    this.previous = now - this.rotatedAt < 2 * this.ttlMs ? this.current : new Map()
+    const periods = Math.floor((now - this.rotatedAt) / this.ttlMs)
+    if (periods < 1) return
+    this.previous = periods === 1 ? this.current : new Map()
     this.current = new Map()
-    this.rotatedAt = now
+    this.rotatedAt += periods * this.ttlMs
   }
 }

@@ -3,7 +3,6 @@
 
 import type { Command } from 'commander'
 import { loadConfig } from '../../../config/load.ts'
-import { HcxNode } from '../../hcx-node.ts'
 import { createLogger } from '../../logger.ts'
 import { collect, integerOrRaw, withDataDir } from '../common-options.ts'
 import { printJson, printLines } from '../output.ts'
@@ -62,6 +61,8 @@ async function startNode(options: StartOptions): Promise<void> {
     },
   })
   const logger = createLogger(config.log.level)
+  // The node's modules (libp2p and the rest) load only here: other commands start fast.
+  const { HcxNode } = await import('../../hcx-node.ts')
   const node = await HcxNode.start({ config, logger })
   // Signals are handled before `ready` is printed: a supervisor may send SIGTERM right after.
   const stopped = new Promise<void>((resolve) => {

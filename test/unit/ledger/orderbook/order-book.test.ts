@@ -1,3 +1,5 @@
+// Behaviours of the limit order book one at a time: priority, time in force, cancel and fill,
+// expiry, insertion by time, depth, the state hash and the read-only walk over crossing makers.
 import { describe, expect, it } from 'vitest'
 import { OrderBookError } from '../../../../ledger/orderbook/errors.ts'
 import {
