@@ -1,7 +1,7 @@
 // One request, one response (or a bounded series of response frames) over a libp2p stream,
 // length-prefixed, with a size cap on every frame and a deadline on the whole exchange.
 
-import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import { type Connection, isPeerId, type PeerId, type Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
@@ -32,7 +32,13 @@ export async function sendRequest(
   const combined = signal === undefined ? deadline : AbortSignal.any([deadline, signal])
   let stream: Stream | undefined
   try {
-    stream = await host.dialProtocol(peer, protocol, { signal: combined })
+    // An open connection is used as it is: dialling again costs peer-store lookups, and the
+    // protocol name travels with the request instead of in a round trip of its own.
+    const open = isPeerId(peer) ? host.getConnections(peer).find((c) => c.status === 'open') : undefined
+    stream =
+      open === undefined
+        ? await host.dialProtocol(peer, protocol, { signal: combined, negotiateFully: false })
+        : await open.newStream(protocol, { signal: combined, negotiateFully: false })
     const framed = lpStream(stream, {
       maxDataLength: Math.max(limits.maxRequestBytes, limits.maxResponseBytes),
     })
