@@ -3,19 +3,13 @@
 // cancelled and left to expire with `hcx order`, and what each node shows is read back with
 // `hcx book`, `hcx trades` and the control API's server-sent event stream.
 
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectCleanFailure, HcxProcesses, type RunningNode } from '../helpers/hcx-process.ts'
 
-const HCX = fileURLToPath(new URL('../../bin/hcx', import.meta.url))
-const LOCAL = ['--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0']
-const SPAWN_TIMEOUT_MS = 20_000
 const STOP_TIMEOUT_MS = 5_000
-const ERROR_LINE = /^error [A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*: [^\n]+\n$/
 const ORDER_ID = /^[0-9a-f]{64}$/
 const SIGNATURE = /^[0-9a-f]{128}$/
 /** Time for gossipsub to build its mesh once the two nodes are connected. */
@@ -27,37 +21,8 @@ const A100 = 'SPOT:gpu.a100'
 const B200 = 'SPOT:gpu.b200'
 const X86 = 'SPOT:cpu.x86'
 
-// The children still running and the temporary dirs made, so afterAll can clean up whatever a
-// failed test left behind.
-const live = new Set<ChildProcess>()
-const tempDirs: string[] = []
-
-// HCX_* variables of the calling shell must not change what the tests see.
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HCX_')))
-
-interface RunResult {
-  /** The exit code; null when the process was ended by a signal. */
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-  timedOut: boolean
-}
-
-interface ReadyEvent {
-  event: 'ready'
-  peerId: string
-  multiaddrs: string[]
-  api: string
-}
-
-interface RunningNode {
-  dataDir: string
-  ready: ReadyEvent
-  stderr: () => string
-  /** Sends the signal unless the node already exited; resolves when it has. */
-  stop: (signal: NodeJS.Signals) => Promise<RunResult>
-}
+// This file's children and temporary dirs; afterAll ends and removes what a failed test left behind.
+const hcx = new HcxProcesses('hcx-e2e-market-')
 
 interface TradeJson {
   tradeId: string
@@ -100,110 +65,14 @@ interface StatusJson {
   peers: Array<{ peerId: string }>
 }
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hcx-e2e-market-'))
-  tempDirs.push(dir)
-  return dir
-}
-
-function spawnHcx(args: string[]): ChildProcess {
-  const child = spawn(HCX, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-  live.add(child)
-  child.once('exit', () => live.delete(child))
-  return child
-}
-
-/** Runs one command to its end and collects its output; kills it after `timeoutMs`. */
-function runHcx(args: string[], timeoutMs = SPAWN_TIMEOUT_MS): Promise<RunResult> {
-  const child = spawnHcx(args)
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  return new Promise((resolve, reject) => {
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, timeoutMs)
-    child.once('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
-    // 'close' fires after the process exited and its stdout/stderr were read to the end.
-    child.once('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr, timedOut })
-    })
-  })
-}
-
 /** Runs a `--json` command that must succeed and parses its one line of stdout. */
 async function hcxJson<T>(args: string[]): Promise<T> {
-  const result = await runHcx([...args, '--json'])
+  const result = await hcx.run([...args, '--json'])
   expect(result.code, `hcx ${args.join(' ')} failed: ${result.stderr}`).toBe(0)
   expect(result.stderr).toBe('')
   const lines = result.stdout.trimEnd().split('\n')
   expect(lines, `hcx ${args.join(' ')} printed more than one line`).toHaveLength(1)
   return JSON.parse(lines[0] ?? '') as T
-}
-
-/** Starts `hcx node start --json` and resolves once its first stdout line, the ready event, arrives. */
-async function startNode(dataDir: string, extra: string[] = []): Promise<RunningNode> {
-  const child = spawnHcx(['node', 'start', '--data-dir', dataDir, ...LOCAL, '--json', ...extra])
-  const lines: string[] = []
-  let stderr = ''
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  let pending = ''
-  let onLine: (() => void) | undefined
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    pending += chunk
-    let end = pending.indexOf('\n')
-    while (end >= 0) {
-      lines.push(pending.slice(0, end))
-      pending = pending.slice(end + 1)
-      end = pending.indexOf('\n')
-    }
-    onLine?.()
-  })
-  const exited = new Promise<RunResult>((resolve) => {
-    child.once('close', (code, signal) =>
-      resolve({ code, signal, stdout: lines.map((line) => `${line}\n`).join(''), stderr, timedOut: false }),
-    )
-  })
-
-  const firstLine = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`no ready line within ${SPAWN_TIMEOUT_MS} ms; stderr: ${stderr}`))
-    }, SPAWN_TIMEOUT_MS)
-    onLine = () => {
-      const line = lines[0]
-      if (line === undefined) return
-      clearTimeout(timer)
-      resolve(line)
-    }
-    exited.then((result) => {
-      clearTimeout(timer)
-      reject(new Error(`hcx node start exited (code ${result.code}) before it was ready; stderr: ${stderr}`))
-    })
-  })
-
-  return {
-    dataDir,
-    ready: JSON.parse(firstLine) as ReadyEvent,
-    stderr: () => stderr,
-    stop: async (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-      return exited
-    },
-  }
 }
 
 /** SIGTERM, and SIGKILL when the node has not exited within STOP_TIMEOUT_MS. */
@@ -258,19 +127,6 @@ function trades(node: RunningNode, instrument?: string): Promise<TradeJson[]> {
     node.dataDir,
     ...(instrument === undefined ? [] : ['--instrument', instrument]),
   ])
-}
-
-/** The shape every CLI failure must have: one `error CODE: message` line, no stack, nothing on stdout. */
-function expectCleanFailure(result: RunResult, code: string, exitCode?: number): void {
-  expect(result.timedOut, 'the process did not exit by itself').toBe(false)
-  expect(result.signal).toBeNull()
-  expect(result.code).not.toBe(0)
-  // Soft, so that a wrong exit code does not hide what else is wrong with the same run.
-  if (exitCode !== undefined) expect.soft(result.code, `exit code of: ${result.stderr}`).toBe(exitCode)
-  expect(result.stderr).toMatch(ERROR_LINE)
-  expect(result.stderr).not.toMatch(/^\s+at /m)
-  expect(result.stderr.startsWith(`error ${code}: `), result.stderr).toBe(true)
-  expect(result.stdout).toBe('')
 }
 
 function expectCosigned(trade: TradeJson): void {
@@ -377,12 +233,12 @@ function nodes(): { a: RunningNode; b: RunningNode } {
 }
 
 beforeAll(async () => {
-  const [dirA, dirB] = await Promise.all([tempDir(), tempDir()])
-  const a = await startNode(dirA)
+  const [dirA, dirB] = await Promise.all([hcx.tempDir(), hcx.tempDir()])
+  const a = await hcx.startNode(dirA)
   nodeA = a
   const bootstrap = a.ready.multiaddrs[0]
   if (bootstrap === undefined) throw new Error('node A listens on no address')
-  const b = await startNode(dirB, ['--bootstrap', bootstrap])
+  const b = await hcx.startNode(dirB, ['--bootstrap', bootstrap])
   nodeB = b
 
   const sees = (node: RunningNode, other: RunningNode) =>
@@ -398,20 +254,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([stopNode(nodeA), stopNode(nodeB)])
-  await Promise.all(
-    [...live].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) {
-            resolve()
-            return
-          }
-          child.once('exit', () => resolve())
-          child.kill('SIGKILL')
-        }),
-    ),
-  )
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })))
+  await hcx.cleanup()
 }, 20_000)
 
 describe('a trade between two nodes', () => {
@@ -554,10 +397,10 @@ describe('orders leaving the book', () => {
       expect(order.status).toBe('open')
       const [shown, foreign] = await Promise.all([
         streamB.waitFor('B shows the bid of A', announces(order.orderId), 5_000),
-        runHcx(['order', 'cancel', '--data-dir', b.dataDir, order.orderId, '--json']),
+        hcx.run(['order', 'cancel', '--data-dir', b.dataDir, order.orderId, '--json']),
       ])
       expect(bookOf(shown).bids).toEqual([['0.100000', '7']])
-      expectCleanFailure(foreign, 'ORDER_NOT_FOUND', 1)
+      expectCleanFailure(foreign, 'ORDER_NOT_FOUND', { exitCode: 1 })
     } finally {
       streamB.close()
     }
@@ -582,8 +425,8 @@ describe('orders leaving the book', () => {
   it('cancelling an order id that no node knows exits 1 with ORDER_NOT_FOUND', async () => {
     const { a } = nodes()
     const unknown = randomBytes(32).toString('hex')
-    const result = await runHcx(['order', 'cancel', '--data-dir', a.dataDir, unknown])
-    expectCleanFailure(result, 'ORDER_NOT_FOUND', 1)
+    const result = await hcx.run(['order', 'cancel', '--data-dir', a.dataDir, unknown])
+    expectCleanFailure(result, 'ORDER_NOT_FOUND', { exitCode: 1 })
     expect(result.stderr).toContain(unknown)
   })
 })
@@ -604,12 +447,12 @@ describe('bad order input is refused with one error line', () => {
   it('refuses each bad value by its code, and none of them reaches a book', async () => {
     const { a } = nodes()
     const [offTick, instrument, side, tif, fraction, badId] = await Promise.all([
-      runHcx(placeArgs(a.dataDir, { instrument: H100, price: '2.50005' })),
-      runHcx(placeArgs(a.dataDir, { instrument: 'SPOT:tpu.v5' })),
-      runHcx(placeArgs(a.dataDir, { side: 'hold' })),
-      runHcx(placeArgs(a.dataDir, { tif: 'day' })),
-      runHcx(placeArgs(a.dataDir, { qty: '1.5' })),
-      runHcx(['order', 'cancel', '--data-dir', a.dataDir, 'not-an-order-id', '--json']),
+      hcx.run(placeArgs(a.dataDir, { instrument: H100, price: '2.50005' })),
+      hcx.run(placeArgs(a.dataDir, { instrument: 'SPOT:tpu.v5' })),
+      hcx.run(placeArgs(a.dataDir, { side: 'hold' })),
+      hcx.run(placeArgs(a.dataDir, { tif: 'day' })),
+      hcx.run(placeArgs(a.dataDir, { qty: '1.5' })),
+      hcx.run(['order', 'cancel', '--data-dir', a.dataDir, 'not-an-order-id', '--json']),
     ])
 
     expectCleanFailure(offTick, 'PRICE_INVALID')
@@ -619,11 +462,11 @@ describe('bad order input is refused with one error line', () => {
     expectCleanFailure(fraction, 'QUANTITY_INVALID')
     expect(fraction.stderr).toContain('1.5')
     // Usage errors exit with 2, like the usage errors commander itself finds.
-    expectCleanFailure(side, 'CLI_USAGE', 2)
+    expectCleanFailure(side, 'CLI_USAGE', { exitCode: 2 })
     expect(side.stderr).toContain('hold')
-    expectCleanFailure(tif, 'CLI_USAGE', 2)
+    expectCleanFailure(tif, 'CLI_USAGE', { exitCode: 2 })
     expect(tif.stderr).toContain('day')
-    expectCleanFailure(badId, 'CLI_USAGE', 2)
+    expectCleanFailure(badId, 'CLI_USAGE', { exitCode: 2 })
     expect(badId.stderr).toContain('not-an-order-id')
 
     expect(await book(a, B200)).toEqual({ bids: [], asks: [] })
