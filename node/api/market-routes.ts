@@ -68,16 +68,13 @@ export function registerMarketRoutes(server: FastifyInstance, market: Market, no
 
   server.get<{ Params: { id: string } }>('/v1/orders/:id', async (request, reply) => {
     const status = market.orderStatus(request.params.id)
-    if (status === undefined)
-      return reply.code(404).send({ error: 'ORDER_NOT_FOUND', message: 'no such order' })
-    const spec = instrumentSpec(
-      parseInstrumentId(market.state.orders.get(request.params.id)!.order.body.inst),
-    )
-    return {
-      ...status,
-      filled: formatQuantity(status.filled, spec) ?? '0',
-      qty: formatQuantity(status.qty, spec),
+    if (status === undefined) {
+      return reply
+        .code(404)
+        .send({ error: 'ORDER_NOT_FOUND', message: `no order ${request.params.id} is known here` })
     }
+    // Quantities are whole class units: their decimal form is the integer itself.
+    return { ...status, filled: status.filled.toString(), qty: status.qty.toString() }
   })
 
   server.get<{ Params: { instrument: string }; Querystring: { depth?: string } }>(
