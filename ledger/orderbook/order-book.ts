@@ -60,6 +60,8 @@ export interface BookDepth {
 /** "No slot": the end of a level's queue, of a key chain or of the free list. */
 const NONE = -1
 const INITIAL_SLOTS = 1024
+/** Factor by which the slots grow when they run out (see OrderSlots.grow). */
+const GROWTH = 8
 /** Levels next to the best that a price lookup scans before it falls back to a binary search. */
 const NEAR_BEST_LEVELS = 4
 /** Entries of each side's price-to-level cache: a power of two, indexed by a price's low bits. */
@@ -243,14 +245,19 @@ class OrderSlots {
     return (folded ^ (folded >>> this.bucketBits)) & (this.buckets.length - 1)
   }
 
-  /** Doubles the slots and rebuilds the index with as many buckets as slots. */
+  /**
+   * Multiplies the slots by GROWTH and rebuilds the index with as many buckets as slots. A new
+   * buffer's pages cost nothing until a slot on them is first used, so growing eightfold costs
+   * address space rather than memory, and copies a seventh of the book over its life where
+   * doubling copies all of it: with doubling, the copies were a quarter of the time on workload A.
+   */
   private grow(): void {
-    const f64 = new Float64Array(this.f64.length * 2)
+    const f64 = new Float64Array(this.f64.length * GROWTH)
     f64.set(this.f64)
     this.f64 = f64
     this.i32 = new Int32Array(f64.buffer)
-    this.buckets = new Int32Array(this.buckets.length * 2)
-    this.bucketBits++
+    this.buckets = new Int32Array(this.buckets.length * GROWTH)
+    this.bucketBits += Math.log2(GROWTH)
     // Only called when no slot is free, so every slot below `used` holds an order.
     for (let slot = 0; slot < this.used; slot++) this.enter(slot, this.key(slot))
   }

@@ -282,6 +282,7 @@ function main(): void {
       ordersPerCpuSec: Math.round(full.cpuRate),
       nsPerOrderFirstTenth: round(full.run.tenths[0] as number),
       nsPerOrderLastTenth: round(full.run.tenths[9] as number),
+      nsPerOrderByTenth: full.run.tenths.map((ns) => round(ns, 0)),
       tradedQty: full.run.tradedQty,
       restingAtEnd: full.run.restingAtEnd,
       goal: GOAL_ORDERS_PER_SEC,
@@ -321,6 +322,7 @@ function main(): void {
       ordersPerCpuSec: Math.round(prefix / theirs.cpuSeconds),
       nsPerOrderFirstTenth: round(theirs.tenths[0] as number),
       nsPerOrderLastTenth: round(theirs.tenths[9] as number),
+      nsPerOrderByTenth: theirs.tenths.map((ns) => round(ns, 0)),
       tradedQty: theirs.tradedQty,
       restingAtEnd: theirs.restingAtEnd,
     })
