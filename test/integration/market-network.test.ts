@@ -88,9 +88,14 @@ describe('a market of 10 nodes', () => {
     const convergedMs = Date.now() - lastOrderAt
     expect(converged, `books still differ ${convergedMs} ms after the last order`).toBe(true)
 
-    // No order filled past its quantity, across the union of every node's trades.
+    // No order filled past its quantity, across the union of every node's trades on these
+    // instruments (the race above traded another).
     const trades = new Map(
-      nodes.flatMap((node) => node.market.tradeList().map((t) => [t.tradeId, t] as const)),
+      nodes.flatMap((node) =>
+        INSTRUMENTS.flatMap((instrument) =>
+          node.market.tradeList(instrument).map((t) => [t.tradeId, t] as const),
+        ),
+      ),
     )
     const filled = new Map<string, bigint>()
     for (const trade of trades.values()) {
@@ -98,7 +103,10 @@ describe('a market of 10 nodes', () => {
         filled.set(id, (filled.get(id) ?? 0n) + trade.qty)
     }
     expect(trades.size).toBeGreaterThan(100)
-    for (const [orderId, qty] of filled) expect(qty).toBeLessThanOrEqual(placed.get(orderId) ?? 0n)
+    for (const [orderId, qty] of filled) {
+      expect(placed.has(orderId)).toBe(true)
+      expect(qty).toBeLessThanOrEqual(placed.get(orderId) ?? 0n)
+    }
 
     // Every trade is stored by both sides' nodes, each copy carrying both valid signatures.
     const byPeer = new Map(nodes.map((node) => [node.peerId, node]))
