@@ -4,7 +4,8 @@
 
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
-import type { Market, MarketEvent, TradeView } from '../../actors/market/market.ts'
+import type { Market } from '../../actors/market/market.ts'
+import type { MarketEvent, TradeView } from '../../actors/market/market-types.ts'
 import { parseDurationMs } from '../../config/duration.ts'
 import { isHcxError } from '../../errors/hcx-error.ts'
 import { formatPrice, formatQuantity, parsePrice, parseQuantity } from '../../ledger/instruments/decimal.ts'

@@ -56,7 +56,7 @@ describe('node roles', () => {
     const none = await apiGet<{ providers: string[] }>(buyer.config.dataDir, '/v1/providers/gpu.h100')
     expect(none.providers).toEqual([])
     await expect(apiGet(buyer.config.dataDir, '/v1/providers/not..a-class')).rejects.toMatchObject({
-      code: 'API_REQUEST_FAILED',
+      code: 'API_BAD_CAPACITY_CLASS',
     })
   })
 })
