@@ -17,6 +17,7 @@
 
 import { createRequire } from 'node:module'
 import { OrderBook } from '../../ledger/orderbook/order-book.ts'
+import { seededRandom } from '../../test/helpers/seeded-random.ts'
 
 const GOAL_ORDERS_PER_SEC = 10_000_000
 const GOAL_RATIO_B = 20
@@ -81,17 +82,6 @@ function parseArgs(argv: string[]): Options {
   }
 }
 
-/** mulberry32: a small seeded PRNG, so that every run and both engines see the same stream. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 interface Stream {
   side: Uint8Array
   price: Int32Array
@@ -103,7 +93,7 @@ interface Stream {
  * reach up to 5 ticks through the mid, so they meet the opposite best level whenever it is there.
  */
 function generate(n: number, seed: number): Stream {
-  const random = mulberry32(seed)
+  const random = seededRandom(seed)
   const stream = { side: new Uint8Array(n), price: new Int32Array(n), qty: new Int32Array(n) }
   for (let i = 0; i < n; i++) {
     const buy = random() < 0.5

@@ -45,6 +45,7 @@ import {
 import { MarketValidator } from '../../protocols/market/validate.ts'
 import { decodeOrderTopicMessage, encodeOrderTopicMessage } from '../../protocols/market/wire.ts'
 import { SignatureVerifier, type Signer, signerFromPeerKey } from '../../protocols/signing/ed25519.ts'
+import { seededRandom } from '../../test/helpers/seeded-random.ts'
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 20_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
@@ -351,17 +352,6 @@ class WorkerPool {
 
 // ---- orders ---------------------------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so that every run sees the same orders. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 async function makeSigners(count: number): Promise<Array<{ signer: Signer; acct: Uint8Array }>> {
   const signers = []
   for (let s = 0; s < count; s++) {
@@ -373,7 +363,7 @@ async function makeSigners(count: number): Promise<Array<{ signer: Signer; acct:
 
 /** Distinct valid orders, as the market's orderBody builds them, each signed by a random signer. */
 function makeOrders(count: number, signers: Array<{ signer: Signer; acct: Uint8Array }>): SignedOrder[] {
-  const random = mulberry32(1)
+  const random = seededRandom(1)
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)] as T
   const gateway = signers[0]?.signer.publicKey
   const orders: SignedOrder[] = []

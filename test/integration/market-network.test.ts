@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { HcxNode } from '../../node/hcx-node.ts'
 import { booksIdentical, startMarketNodes, tradeSignaturesValid } from '../helpers/market-cluster.ts'
+import { seededRandom } from '../helpers/seeded-random.ts'
 import { TestCluster, waitFor } from '../helpers/test-node.ts'
 
 const INSTRUMENTS = ['SPOT:gpu.h100', 'SPOT:cpu.x86', 'FUT:gpu.h100:20270101T0000Z:1h']
@@ -10,18 +11,6 @@ const TICK: Record<string, bigint> = {
   'FUT:gpu.h100:20270101T0000Z:1h': 100n,
 }
 const ORDERS = 2_000
-
-/** A small seeded generator, so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('a market of 10 nodes', () => {
   const cluster = new TestCluster()
@@ -50,7 +39,7 @@ describe('a market of 10 nodes', () => {
   })
 
   it('trades 2,000 concurrent random orders without overfilling, co-signed, with identical books', async () => {
-    const random = mulberry32(42)
+    const random = seededRandom(42)
     const plan = Array.from({ length: ORDERS }, () => {
       const instrument = INSTRUMENTS[Math.floor(random() * INSTRUMENTS.length)] as string
       const side = random() < 0.5 ? ('buy' as const) : ('sell' as const)
