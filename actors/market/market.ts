@@ -54,15 +54,6 @@ import { Taker } from './taker.ts'
 import { TopicValidatorResultAdapter } from './topic-validation.ts'
 import { TradeLedger } from './trade-ledger.ts'
 
-export type {
-  MarketEvent,
-  MarketInit,
-  PlacedStatus,
-  PlaceOrderParams,
-  PlaceResult,
-  TradeView,
-} from './market-types.ts'
-
 export const NEUTRAL_REPUTATION = 5_000
 const DEFAULT_PUBLISH_DELAY_MS = 3
 

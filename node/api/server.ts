@@ -47,7 +47,8 @@ export class ControlApi {
 
   async start(): Promise<void> {
     if (this.server !== undefined) return
-    const server = Fastify({ logger: false, bodyLimit: 64 * 1024 })
+    // Event streams never end on their own: closing the server must close them too.
+    const server = Fastify({ logger: false, bodyLimit: 64 * 1024, forceCloseConnections: true })
     const expected = Buffer.from(`Bearer ${this.init.token}`)
     server.addHook('onRequest', async (request, reply) => {
       const given = Buffer.from(request.headers.authorization ?? '')

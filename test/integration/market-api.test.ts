@@ -68,4 +68,19 @@ describe('the market routes of the control API', () => {
     const depth = await call('GET', '/v1/book/SPOT:gpu.h100?depth=0')
     expect([depth.status, (depth.json as { error: string }).error]).toEqual([400, 'API_BAD_DEPTH'])
   })
+
+  it('streams book events and still stops at once with a stream open', async () => {
+    const token = await readApiToken(node.config.dataDir)
+    const response = await fetch(`${node.apiUrl}/v1/events`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    await call('POST', '/v1/orders', { instrument: 'SPOT:cpu.x86', side: 'sell', price: '3', qty: '2' })
+    let text = ''
+    while (!text.includes('event: book')) text += new TextDecoder().decode((await reader.read()).value)
+    expect(text).toContain('"asks":[["3.000000","2"]]')
+    const started = Date.now()
+    await cluster.stopAll()
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
 })
