@@ -321,7 +321,7 @@ async function benchRssFloors(): Promise<void> {
   const tsxScript = join(workDir, 'rss-tsx.mts')
   writeFileSync(tsxScript, `${PRINT_OWN_RSS}\n`)
   const modulesScript = join(workDir, 'rss-modules.mts')
-  const nodeStart = pathToFileURL(join(ROOT, 'node/cli/commands/node-start.ts')).href
+  const nodeStart = pathToFileURL(join(ROOT, 'node/hcx-node.ts')).href
   writeFileSync(modulesScript, `await import(${JSON.stringify(nodeStart)})\n${PRINT_OWN_RSS}\n`)
   const floors = [
     { figure: 'floor_node_rss_mb', args: ['-e', PRINT_OWN_RSS], what: '`node -e` printing its own RSS' },
@@ -329,7 +329,7 @@ async function benchRssFloors(): Promise<void> {
     {
       figure: 'floor_modules_rss_mb',
       args: ['--import', TSX_IMPORT, modulesScript],
-      what: 'tsx, after importing node/cli/commands/node-start.ts (no node started)',
+      what: 'tsx, after importing node/hcx-node.ts, every module of a node (no node started)',
     },
   ]
   for (const floor of floors) {
