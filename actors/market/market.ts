@@ -4,7 +4,7 @@
 // book fetched from its gateway instead of gossip. The parts live beside this file.
 
 import { EventEmitter } from 'node:events'
-import type { Connection, PeerId } from '@libp2p/interface'
+import type { IdentifyResult, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describeError } from '../../errors/hcx-error.ts'
@@ -56,6 +56,7 @@ import { TradeLedger } from './trade-ledger.ts'
 
 export const NEUTRAL_REPUTATION = 5_000
 const DEFAULT_PUBLISH_DELAY_MS = 3
+const SYNC_RETRY_MS = 1_000
 
 export class Market implements MarketContext {
   readonly init: MarketInit
@@ -74,7 +75,11 @@ export class Market implements MarketContext {
   private capacityBoard: CapacityBoard | undefined
   private started = false
   private synced = false
-  private readonly onConnect = (event: CustomEvent<Connection>) => this.syncFrom(event.detail.remotePeer)
+  private syncRetry: ReturnType<typeof setTimeout> | undefined
+  /** Identify tells which peers serve book snapshots; the first of them is asked. */
+  private readonly onIdentify = (event: CustomEvent<IdentifyResult>) => {
+    if (event.detail.protocols.includes(MARKET_PROTOCOLS.book)) this.syncFrom(event.detail.peerId)
+  }
 
   constructor(init: MarketInit) {
     this.init = init
@@ -168,7 +173,7 @@ export class Market implements MarketContext {
     )
     for (const topic of Object.values(this.topics)) pubsub.subscribe(topic)
     capacityBoard.start()
-    host.addEventListener('connection:open', this.onConnect)
+    host.addEventListener('peer:identify', this.onIdentify)
     const first = host.getConnections()[0]
     if (first !== undefined) this.syncFrom(first.remotePeer)
   }
@@ -177,7 +182,8 @@ export class Market implements MarketContext {
     if (!this.started) return
     this.started = false
     const { host } = this.init
-    host.removeEventListener('connection:open', this.onConnect)
+    host.removeEventListener('peer:identify', this.onIdentify)
+    clearTimeout(this.syncRetry)
     this.orderPublisher?.stop()
     this.tradePublisher?.stop()
     this.capacityBoard?.stop()
@@ -381,13 +387,22 @@ export class Market implements MarketContext {
     this.taker.rematch(entry)
   }
 
-  /** A late joiner takes a snapshot from the first peer it meets; gossip keeps it current. */
+  /**
+   * A late joiner takes a snapshot from the first peer it meets; gossip keeps it current.
+   * A failed snapshot is asked again of another connected peer until one succeeds.
+   */
   private syncFrom(peer: PeerId): void {
-    if (this.synced || this.init.light) return
+    if (this.synced || this.init.light || !this.started) return
     this.synced = true
     syncBookFrom(this, peer).catch((err: unknown) => {
       this.synced = false
-      this.init.logger.debug({ peer: peer.toString(), err: describeError(err) }, 'book sync failed')
+      this.init.logger.debug({ peer: peer.toString(), err: describeError(err) }, 'book sync failed; retrying')
+      clearTimeout(this.syncRetry)
+      this.syncRetry = setTimeout(() => {
+        const peers = this.init.host.getPeers()
+        const next = peers[(peers.findIndex((p) => p.equals(peer)) + 1) % Math.max(peers.length, 1)]
+        if (next !== undefined) this.syncFrom(next)
+      }, SYNC_RETRY_MS)
     })
   }
 }

@@ -122,7 +122,7 @@ describe('a market of 10 nodes', () => {
 
     // A node that joins late syncs the same book.
     const late = await cluster.start({ flags: { bootstrap: [nodes[3]?.multiaddrs()[0] as string] } })
-    const synced = await waitFor(() => booksIdentical([...nodes, late], INSTRUMENTS), 10_000, 50)
+    const synced = await waitFor(() => booksIdentical([...nodes, late], INSTRUMENTS), 20_000, 50)
     expect(synced).toBe(true)
     expect(late.market.depth(INSTRUMENTS[0] as string).bids.length).toBeGreaterThan(0)
   }, 180_000)
