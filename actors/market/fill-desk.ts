@@ -66,9 +66,20 @@ export async function answerFill(
   const known = ctx.ledger.get(tradeId)
   if (known !== undefined) return encodeExchange({ ok: true, makerSig: known.makerSignature })
 
-  const available = state.available(maker, now)
-  if (available < trade.qty) return refuse('FILL_UNAVAILABLE', available)
-  state.reserve(maker, trade.qty, now)
+  if (request.stage === 'release') {
+    ctx.holds.release(tradeId)
+    return encodeExchange({ ok: true, held: false })
+  }
+  // A held trade already carries its reservation (a commit takes it over); otherwise check
+  // and reserve now, in one synchronous step.
+  const held = request.stage === 'hold' ? ctx.holds.has(tradeId) : ctx.holds.take(tradeId)
+  if (!held) {
+    const available = state.available(maker, now)
+    if (available < trade.qty) return refuse('FILL_UNAVAILABLE', available)
+    state.reserve(maker, trade.qty, now)
+    if (request.stage === 'hold') ctx.holds.place(tradeId, () => state.release(maker, trade.qty))
+  }
+  if (request.stage === 'hold') return encodeExchange({ ok: true, held: true })
   const signed: SignedTrade = {
     id: tradeId,
     body: trade,
@@ -117,7 +128,7 @@ async function forwardFill(
     )
     const answer = frames[0] ?? new Uint8Array(0)
     const response = decodeFillResponse(answer)
-    if (response.ok && target === maker.ownerPeerId) {
+    if (response.ok && 'makerSig' in response && target === maker.ownerPeerId) {
       // A light client does not gossip; its gateway publishes the trade it co-signed.
       const outcome = ctx.validator.validateTrade(
         { bodyBytes: request.trade, makerSignature: response.makerSig, takerSignature: request.takerSig },

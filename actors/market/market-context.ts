@@ -6,6 +6,7 @@ import { MARKET_LIMITS } from '../../protocols/market/limits.ts'
 import type { SignedCancel, SignedOrder, SignedTrade } from '../../protocols/market/messages.ts'
 import type { MarketValidator } from '../../protocols/market/validate.ts'
 import type { ExchangeLimits } from '../../protocols/streams/request-response.ts'
+import type { FillHolds } from './fill-holds.ts'
 import type { MarketState, OrderEntry } from './market-state.ts'
 import type { MarketEvent, MarketInit } from './market-types.ts'
 import type { Taker } from './taker.ts'
@@ -17,6 +18,8 @@ export interface MarketContext {
   readonly validator: MarketValidator
   readonly ledger: TradeLedger
   readonly taker: Taker
+  /** Fill-or-kill holds on this node's own orders. */
+  readonly holds: FillHolds
   readonly peerId: string
   /** A light client's gateway; undefined on a full node. */
   readonly gatewayPeer: PeerId | undefined

@@ -35,6 +35,7 @@ import { answerBook, syncBookFrom } from './book-sync.ts'
 import { type CapacityAdvert, CapacityBoard } from './capacity-board.ts'
 import { MarketError } from './errors.ts'
 import { answerFill } from './fill-desk.ts'
+import { FillHolds } from './fill-holds.ts'
 import { takeOrderMessage, takeTradeMessage } from './gossip-intake.ts'
 import { GossipPublisher } from './gossip-publisher.ts'
 import { answerSubmit, submitToGateway } from './light-gateway.ts'
@@ -67,6 +68,7 @@ export class Market implements MarketContext {
   readonly taker: Taker
   readonly gatewayPeer: PeerId | undefined
   readonly clients = new Set<string>()
+  readonly holds = new FillHolds()
   private readonly topics: ReturnType<typeof marketTopics>
   private readonly checkInstrument: typeof checkInstrument
   private orderPublisher: GossipPublisher<SignedOrder | SignedCancel> | undefined
@@ -197,6 +199,7 @@ export class Market implements MarketContext {
     }
     await host.unhandle(MARKET_PROTOCOLS.fill)
     await this.taker.stop()
+    this.holds.stop()
   }
 
   publishOrder(item: SignedOrder | SignedCancel): void {

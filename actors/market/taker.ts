@@ -9,6 +9,7 @@ import {
   decodeFillResponse,
   encodeExchange,
   type FillResponse,
+  type FillStage,
   MARKET_PROTOCOLS,
 } from '../../protocols/market/exchange-messages.ts'
 import { MARKET_LIMITS } from '../../protocols/market/limits.ts'
@@ -70,7 +71,8 @@ export class Taker {
       return liquidity < body.qty
     })
     const fills: TradeView[] = []
-    if (body.tif === 'fok' && liquidity < body.qty - entry.filled) return fills
+    if (body.tif === 'fok')
+      return liquidity < body.qty - entry.filled ? fills : this.takeAllOrNothing(entry, candidates)
 
     for (const maker of candidates) {
       let asked = maker.order.body.qty - maker.filled
@@ -131,23 +133,117 @@ export class Taker {
   }
 
   private async ask(entry: OrderEntry, maker: OrderEntry, wanted: bigint): Promise<AskOutcome> {
-    const { ctx } = this
-    const { init, state } = ctx
+    const { state, init } = this.ctx
     if (maker.status !== 'open') return { kind: 'failed' }
     const now = init.now()
     const qty = state.reserve(entry, wanted, now)
     if (qty === 0n) return { kind: 'failed' }
-    const proposed = this.propose(entry, maker, qty, now)
+    return this.commit(entry, maker, this.propose(entry, maker, qty, now))
+  }
+
+  /**
+   * Fill-or-kill across several makers: every maker first holds its part (unsigned, for a
+   * few seconds); only when all have held does the taker commit each, else it releases them.
+   */
+  private async takeAllOrNothing(entry: OrderEntry, candidates: OrderEntry[]): Promise<TradeView[]> {
+    const { state, init } = this.ctx
+    const now = init.now()
+    let need = entry.order.body.qty - entry.filled
+    const plan: Array<{ maker: OrderEntry; proposed: SignedTrade }> = []
+    for (const maker of candidates) {
+      const left = maker.order.body.qty - maker.filled
+      const qty = state.reserve(entry, left < need ? left : need, now)
+      if (qty === 0n) break
+      plan.push({ maker, proposed: this.propose(entry, maker, qty, now) })
+      need -= qty
+    }
+    const answers =
+      need === 0n
+        ? await Promise.all(
+            plan.map(({ maker, proposed }) =>
+              this.send(entry, maker, proposed, 'hold').catch(() => undefined),
+            ),
+          )
+        : []
+    const allHeld =
+      need === 0n && answers.every((answer) => answer?.ok === true && 'held' in answer && answer.held)
+    if (!allHeld) {
+      await Promise.all(
+        plan.map(({ maker, proposed }, i) =>
+          answers[i]?.ok === true
+            ? this.send(entry, maker, proposed, 'release').catch(() => undefined)
+            : undefined,
+        ),
+      )
+      for (const { proposed } of plan) state.release(entry, proposed.body.qty)
+      return []
+    }
+    const fills: TradeView[] = []
+    for (const { maker, proposed } of plan) {
+      const outcome = await this.commit(entry, maker, proposed, 'commit')
+      if (outcome.kind === 'filled') fills.push(outcome.trade)
+    }
+    return fills
+  }
+
+  /** Asks the maker to sign a proposal whose quantity this order has reserved, and records the answer. */
+  private async commit(
+    entry: OrderEntry,
+    maker: OrderEntry,
+    proposed: SignedTrade,
+    stage?: 'commit',
+  ): Promise<AskOutcome> {
+    const { ctx } = this
+    const { init, state } = ctx
+    const qty = proposed.body.qty
     // Written before the request leaves: after a crash the reservation is still known.
-    await init.store.put('trades', proposed.id, tradeRecord(proposed, 'matched', now))
+    await init.store.put('trades', proposed.id, tradeRecord(proposed, 'matched', init.now()))
+    const response = await this.send(entry, maker, proposed, stage).catch((err: unknown) => {
+      // The maker may have signed before the connection failed: the reservation stays until
+      // its co-signed trade arrives by gossip or the proposal is too old to be accepted.
+      init.logger.debug({ maker: maker.viaPeerId, err: describeError(err) }, 'fill request failed')
+      this.resolveLater(entry, proposed)
+      return undefined
+    })
+    if (response === undefined) return { kind: 'failed' }
+    const makerSig = response.ok && 'makerSig' in response ? response.makerSig : undefined
+    const signed =
+      makerSig !== undefined &&
+      ctx.validator.verifier.verify(
+        maker.order.body.owner,
+        SIGNING_DOMAINS.trade,
+        proposed.bodyBytes,
+        makerSig,
+      )
+    if (makerSig === undefined || !signed) {
+      if (makerSig !== undefined) init.logger.warn({ maker: maker.ownerPeerId }, 'maker signed a fill badly')
+      state.release(entry, qty)
+      await init.store.batch([{ type: 'del', sublevel: 'trades', key: proposed.id }])
+      return !response.ok && response.code === 'FILL_UNAVAILABLE' && response.available > 0
+        ? { kind: 'short', available: BigInt(response.available) }
+        : { kind: 'failed' }
+    }
+    const trade: SignedTrade = { ...proposed, makerSignature: makerSig }
+    await ctx.ledger.record(trade, () => state.release(entry, qty))
+    return { kind: 'filled', trade: ctx.ledger.view(trade, 'cosigned') }
+  }
+
+  /** One fill request to the maker's node (a light client's: through its gateway). */
+  private async send(
+    entry: OrderEntry,
+    maker: OrderEntry,
+    proposed: SignedTrade,
+    stage?: FillStage,
+  ): Promise<FillResponse> {
+    const { init, gatewayPeer } = this.ctx
     const request = encodeExchange({
       trade: proposed.bodyBytes,
       takerSig: proposed.takerSignature,
       takerOrder: encodeOrderItem(entry.order) as [Uint8Array, Uint8Array],
+      ...(stage === undefined ? {} : { stage }),
     })
-    let response: FillResponse
     try {
-      const target = ctx.gatewayPeer ?? peerIdFromString(maker.viaPeerId)
+      const target = gatewayPeer ?? peerIdFromString(maker.viaPeerId)
       const frames = await sendRequest(
         init.host,
         target,
@@ -155,35 +251,11 @@ export class Taker {
         request,
         exchangeLimits(init),
       )
-      response = decodeFillResponse(frames[0] ?? new Uint8Array(0))
+      return decodeFillResponse(frames[0] ?? new Uint8Array(0))
     } catch (err) {
-      // The maker may have signed before the connection failed: the reservation stays until
-      // its co-signed trade arrives by gossip or the proposal is too old to be accepted.
       this.offlineUntil.set(maker.viaPeerId, init.now() + OFFLINE_BACKOFF_MS)
-      init.logger.debug({ maker: maker.viaPeerId, err: describeError(err) }, 'fill request failed')
-      this.resolveLater(entry, proposed)
-      return { kind: 'failed' }
+      throw err
     }
-    const signed = response.ok
-      ? ctx.validator.verifier.verify(
-          maker.order.body.owner,
-          SIGNING_DOMAINS.trade,
-          proposed.bodyBytes,
-          response.makerSig,
-        )
-      : false
-    if (!response.ok || !signed) {
-      if (response.ok)
-        init.logger.warn({ maker: maker.ownerPeerId }, 'maker answered a fill with a bad signature')
-      state.release(entry, qty)
-      await init.store.batch([{ type: 'del', sublevel: 'trades', key: proposed.id }])
-      return !response.ok && response.code === 'FILL_UNAVAILABLE' && response.available > 0
-        ? { kind: 'short', available: BigInt(response.available) }
-        : { kind: 'failed' }
-    }
-    const trade: SignedTrade = { ...proposed, makerSignature: response.makerSig }
-    await ctx.ledger.record(trade, () => state.release(entry, qty))
-    return { kind: 'filled', trade: ctx.ledger.view(trade, 'cosigned') }
   }
 
   /** The trade this node proposes, at the maker's price, signed by this node as taker. */

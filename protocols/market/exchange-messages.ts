@@ -32,13 +32,22 @@ export const FILL_REFUSALS = [
 ] as const
 export type FillRefusal = (typeof FILL_REFUSALS)[number]
 
+/**
+ * A fill is one request, or for fill-or-kill across several makers two: `hold` reserves the
+ * quantity for a few seconds without signing, then `commit` signs it (or `release` frees it).
+ */
+export const FILL_STAGES = ['hold', 'commit', 'release'] as const
+export type FillStage = (typeof FILL_STAGES)[number]
+
 const fillRequestSchema = z.strictObject({
   trade: byteString,
   takerSig: byteString,
   takerOrder: signedPair,
+  stage: z.enum(FILL_STAGES).optional(),
 })
 const fillResponseSchema = z.union([
   z.strictObject({ ok: z.literal(true), makerSig: byteString }),
+  z.strictObject({ ok: z.literal(true), held: z.boolean() }),
   z.strictObject({
     ok: z.literal(false),
     code: z.enum(FILL_REFUSALS),
