@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { CAPACITY_CLASS_PATTERN, isCapacityClass } from '../../../../ledger/instruments/capacity-class.ts'
 import { classSpec, PRICE_DECIMALS } from '../../../../ledger/instruments/class-spec.ts'
 import { InstrumentError } from '../../../../ledger/instruments/errors.ts'
+import { expectRefusal } from '../../../helpers/refusal.ts'
 
-function refusal(run: () => unknown): InstrumentError {
-  try {
-    run()
-  } catch (err) {
-    expect(err).toBeInstanceOf(InstrumentError)
-    return err as InstrumentError
-  }
-  throw new Error('expected a refusal')
-}
+const refusal = (run: () => unknown) => expectRefusal(run, InstrumentError)
 
 describe('classSpec', () => {
   it('meters GPU classes in gpu-seconds with a tick of 0.0001', () => {

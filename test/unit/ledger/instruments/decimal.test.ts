@@ -8,20 +8,13 @@ import {
   parseQuantity,
 } from '../../../../ledger/instruments/decimal.ts'
 import { InstrumentError } from '../../../../ledger/instruments/errors.ts'
+import { expectRefusal } from '../../../helpers/refusal.ts'
+
+const refusal = (run: () => unknown) => expectRefusal(run, InstrumentError)
 
 const gpu = classSpec('gpu.h100')
 const cpu = classSpec('cpu.x86')
 const qpu = classSpec('qpu.sim')
-
-function refusal(run: () => unknown): InstrumentError {
-  try {
-    run()
-  } catch (err) {
-    expect(err).toBeInstanceOf(InstrumentError)
-    return err as InstrumentError
-  }
-  throw new Error('expected a refusal')
-}
 
 describe('parsePrice', () => {
   it.each([

@@ -8,19 +8,12 @@ import {
   instrumentSpec,
   parseInstrumentId,
 } from '../../../../ledger/instruments/instrument-id.ts'
+import { expectRefusal } from '../../../helpers/refusal.ts'
+
+const refusal = (run: () => unknown) => expectRefusal(run, InstrumentError)
 
 const DEC_1_2026 = Date.UTC(2026, 11, 1)
 const long = 'a'.repeat(32)
-
-function refusal(run: () => unknown): InstrumentError {
-  try {
-    run()
-  } catch (err) {
-    expect(err).toBeInstanceOf(InstrumentError)
-    return err as InstrumentError
-  }
-  throw new Error('expected a refusal')
-}
 
 function expectRefused(id: string, field: string, ...fragments: string[]): void {
   const err = refusal(() => parseInstrumentId(id))
