@@ -31,7 +31,7 @@ describe('fill-or-kill holds', () => {
   it('frees released holds at once and every hold at stop', () => {
     const holds = new FillHolds()
     const frees = [vi.fn(), vi.fn(), vi.fn()]
-    frees.forEach((free, i) => holds.place(`t${i}`, free))
+    for (const [i, free] of frees.entries()) holds.place(`t${i}`, free)
     holds.release('t0')
     expect(frees[0]).toHaveBeenCalledTimes(1)
     holds.stop()
