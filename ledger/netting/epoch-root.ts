@@ -1,0 +1,39 @@
+// The Merkle root of an epoch's trades, as the clearing contract records it: OpenZeppelin's
+// standard tree (sorted leaves, double-hashed ABI-encoded values), so the same trades in any
+// order give the same root and any trade can later be proven on chain with MerkleProof.
+
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
+import type { NettableTrade } from './net-lines.ts'
+
+export interface RootedTrade extends NettableTrade {
+  /** The trade id: sha256 of its signed body, 64 hex digits. */
+  tradeId: string
+}
+
+export const TRADE_LEAF_ENCODING = ['bytes32', 'bytes32', 'address', 'address', 'uint256', 'uint256']
+export const EMPTY_ROOT = `0x${'0'.repeat(64)}`
+
+/** The on-chain key of an instrument: keccak256 of its canonical id's UTF-8 bytes. */
+export function instrumentKey(instrument: string): string {
+  return `0x${Buffer.from(keccak_256(new TextEncoder().encode(instrument))).toString('hex')}`
+}
+
+export function tradeLeaf(trade: RootedTrade): [string, string, string, string, string, string] {
+  if (!/^[0-9a-f]{64}$/.test(trade.tradeId))
+    throw new RangeError(`trade id ${trade.tradeId} is not 32 bytes of hex`)
+  return [
+    `0x${trade.tradeId}`,
+    instrumentKey(trade.instrument),
+    trade.buyer.toLowerCase(),
+    trade.seller.toLowerCase(),
+    trade.price.toString(),
+    trade.qty.toString(),
+  ]
+}
+
+/** The root over every trade of the epoch; an epoch without trades has the zero root. */
+export function epochRoot(trades: readonly RootedTrade[]): string {
+  if (trades.length === 0) return EMPTY_ROOT
+  return StandardMerkleTree.of(trades.map(tradeLeaf), TRADE_LEAF_ENCODING).root
+}
