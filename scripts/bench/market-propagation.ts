@@ -172,7 +172,8 @@ async function signedOrderMessageBytes(): Promise<number> {
     tif: 'gtc',
     exp: 0,
     ts: now,
-    nonce: Math.floor(Math.random() * 2 ** 48),
+    // A full-width nonce, as nodes draw them, so the measured size is a real order's.
+    nonce: Math.floor(seededRandom(1)() * 2 ** 48),
     owner: signer.publicKey,
     acct: new Uint8Array(20).fill(7),
     minRep: 0,
