@@ -11,17 +11,14 @@ import { describeError } from '../../errors/hcx-error.ts'
 import { instrumentSpec, parseInstrumentId } from '../../ledger/instruments/instrument-id.ts'
 import { MARKET_PROTOCOLS } from '../../protocols/market/exchange-messages.ts'
 import { MARKET_LIMITS } from '../../protocols/market/limits.ts'
-import {
-  type CancelBody,
-  encodeCancelBody,
-  encodeOrderBody,
-  messageId,
-  type OrderBody,
-  SIGNING_DOMAINS,
-  type SignedCancel,
-  type SignedOrder,
-  type SignedTrade,
+import type {
+  CancelBody,
+  OrderBody,
+  SignedCancel,
+  SignedOrder,
+  SignedTrade,
 } from '../../protocols/market/messages.ts'
+import { signCancel, signOrder } from '../../protocols/market/sign.ts'
 import { marketTopics } from '../../protocols/market/topics.ts'
 import { MarketValidator } from '../../protocols/market/validate.ts'
 import type { ValidationCode } from '../../protocols/market/validation-codes.ts'
@@ -226,14 +223,8 @@ export class Market implements MarketContext {
 
   async place(params: PlaceOrderParams): Promise<PlaceResult> {
     const now = this.init.now()
-    const body = this.orderBody(params, now)
-    const bodyBytes = encodeOrderBody(body)
-    const order: SignedOrder = {
-      id: messageId(bodyBytes),
-      body,
-      bodyBytes,
-      signature: this.init.signer.sign(SIGNING_DOMAINS.order, bodyBytes),
-    }
+    const order = signOrder(this.orderBody(params, now), this.init.signer)
+    const { body } = order
     const self = this.peerId
     const entry = this.state.addOrder(
       order,
@@ -273,15 +264,11 @@ export class Market implements MarketContext {
       ts: now,
       owner: this.init.signer.publicKey,
     }
-    const bodyBytes = encodeCancelBody(body)
-    const cancel: SignedCancel = {
-      body,
-      bodyBytes,
-      signature: this.init.signer.sign(SIGNING_DOMAINS.cancel, bodyBytes),
-    }
+    const cancel = signCancel(body, this.init.signer)
     this.state.cancel(orderId)
     await this.init.store.batch([cancelRecord(orderId, cancel), orderStatusOp(entry, now)])
-    if (this.gatewayPeer !== undefined) await submitToGateway(this, { cancel: [bodyBytes, cancel.signature] })
+    if (this.gatewayPeer !== undefined)
+      await submitToGateway(this, { cancel: [cancel.bodyBytes, cancel.signature] })
     else this.publishOrder(cancel)
     this.emit({ type: 'book', instrument: entry.order.body.inst })
     this.emit({ type: 'order', orderId, status: 'cancelled' })

@@ -61,13 +61,8 @@ import { formatPrice, formatQuantity } from '../../ledger/instruments/decimal.ts
 import { instrumentSpec, parseInstrumentId } from '../../ledger/instruments/instrument-id.ts'
 import { readApiEndpoint, readApiToken } from '../../node/api/api-files.ts'
 import type { HcxNode } from '../../node/hcx-node.ts'
-import {
-  encodeOrderBody,
-  messageId,
-  type OrderBody,
-  SIGNING_DOMAINS,
-  type SignedOrder,
-} from '../../protocols/market/messages.ts'
+import type { OrderBody } from '../../protocols/market/messages.ts'
+import { signOrder } from '../../protocols/market/sign.ts'
 import { marketTopics } from '../../protocols/market/topics.ts'
 import { encodeOrderTopicMessage } from '../../protocols/market/wire.ts'
 import { signerFromPeerKey } from '../../protocols/signing/ed25519.ts'
@@ -178,14 +173,7 @@ async function signedOrderMessageBytes(): Promise<number> {
     acct: new Uint8Array(20).fill(7),
     minRep: 0,
   }
-  const bodyBytes = encodeOrderBody(body)
-  const order: SignedOrder = {
-    id: messageId(bodyBytes),
-    body,
-    bodyBytes,
-    signature: signer.sign(SIGNING_DOMAINS.order, bodyBytes),
-  }
-  return encodeOrderTopicMessage([order]).length
+  return encodeOrderTopicMessage([signOrder(body, signer)]).length
 }
 
 // ------------------------------------------------------------------ measurement

@@ -36,12 +36,12 @@ import { decodeCbor } from '../../protocols/codec/cbor.ts'
 import { MARKET_LIMITS } from '../../protocols/market/limits.ts'
 import {
   decodeOrderBody,
-  encodeOrderBody,
   messageId,
   type OrderBody,
   SIGNING_DOMAINS,
   type SignedOrder,
 } from '../../protocols/market/messages.ts'
+import { signOrder } from '../../protocols/market/sign.ts'
 import { MarketValidator } from '../../protocols/market/validate.ts'
 import { decodeOrderTopicMessage, encodeOrderTopicMessage } from '../../protocols/market/wire.ts'
 import { SignatureVerifier, type Signer, signerFromPeerKey } from '../../protocols/signing/ed25519.ts'
@@ -390,13 +390,7 @@ function makeOrders(count: number, signers: Array<{ signer: Signer; acct: Uint8A
     const check = instrumentCheck(body.inst, body.px)
     if (check !== undefined)
       throw new Error(`generated an invalid order: ${check} (${body.inst} at ${body.px})`)
-    const bodyBytes = encodeOrderBody(body)
-    orders.push({
-      id: messageId(bodyBytes),
-      body,
-      bodyBytes,
-      signature: signer.sign(SIGNING_DOMAINS.order, bodyBytes),
-    })
+    orders.push(signOrder(body, signer))
   }
   return orders
 }

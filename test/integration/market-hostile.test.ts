@@ -15,7 +15,6 @@ import {
 } from '../../protocols/market/exchange-messages.ts'
 import { MARKET_LIMITS } from '../../protocols/market/limits.ts'
 import {
-  encodeOrderBody,
   encodeTradeBody,
   messageId,
   type OrderBody,
@@ -24,6 +23,7 @@ import {
   type SignedTrade,
   type TradeBody,
 } from '../../protocols/market/messages.ts'
+import { signOrder } from '../../protocols/market/sign.ts'
 import { marketTopics } from '../../protocols/market/topics.ts'
 import { encodeOrderTopicMessage, encodeTradeTopicMessage } from '../../protocols/market/wire.ts'
 import { type Signer, signerFromPeerKey } from '../../protocols/signing/ed25519.ts'
@@ -61,16 +61,6 @@ function orderBody(owner: Signer, overrides: Partial<OrderBody> = {}): OrderBody
     acct: new Uint8Array(20).fill(7),
     minRep: 0,
     ...overrides,
-  }
-}
-
-function signOrder(body: OrderBody, signer: Signer): SignedOrder {
-  const bodyBytes = encodeOrderBody(body)
-  return {
-    id: messageId(bodyBytes),
-    body,
-    bodyBytes,
-    signature: signer.sign(SIGNING_DOMAINS.order, bodyBytes),
   }
 }
 
