@@ -10,15 +10,14 @@ import {
   type SignedOrder,
   type SignedTrade,
 } from '../../protocols/market/messages.ts'
-import type { OrderEntry } from './market-state.ts'
+import { hex, type OrderEntry } from './market-state.ts'
 
-const toHex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string) => new Uint8Array(Buffer.from(text, 'hex'))
 
 export function orderRecord(entry: OrderEntry, now: number): StoredOrder {
   return {
-    body: toHex(entry.order.bodyBytes),
-    signature: toHex(entry.order.signature),
+    body: hex(entry.order.bodyBytes),
+    signature: hex(entry.order.signature),
     own: entry.own,
     status: entry.status,
     receivedAt: now,
@@ -32,9 +31,9 @@ export function orderFromRecord(id: string, record: StoredOrder): SignedOrder {
 
 export function tradeRecord(trade: SignedTrade, state: StoredTrade['state'], now: number): StoredTrade {
   return {
-    body: toHex(trade.bodyBytes),
-    makerSignature: toHex(trade.makerSignature),
-    takerSignature: toHex(trade.takerSignature),
+    body: hex(trade.bodyBytes),
+    makerSignature: hex(trade.makerSignature),
+    takerSignature: hex(trade.takerSignature),
     state,
     recordedAt: now,
   }
@@ -62,6 +61,6 @@ export function cancelRecord(orderId: string, cancel: SignedCancel): StoreOperat
     type: 'put',
     sublevel: 'cancels',
     key: orderId,
-    value: { body: toHex(cancel.bodyBytes), signature: toHex(cancel.signature) },
+    value: { body: hex(cancel.bodyBytes), signature: hex(cancel.signature) },
   }
 }
