@@ -10,6 +10,9 @@ import {
   type Side,
   type TimeInForce,
 } from '../../ledger/orderbook/order-book.ts'
+import { expectRefusal } from '../helpers/refusal.ts'
+
+const errorCode = (run: () => unknown) => expectRefusal(run, OrderBookError).code
 
 type Trade = [makerKey: number, price: number, qty: number]
 
@@ -102,16 +105,6 @@ function depthOf(sorted: RefOrder[]): { bids: Array<[number, number]>; asks: Arr
 /** toEqual, with a cheap comparison first: this runs after every one of some 20,000 commands. */
 function same(actual: unknown, expected: unknown): void {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) expect(actual).toEqual(expected)
-}
-
-function errorCode(run: () => unknown): string | undefined {
-  try {
-    run()
-  } catch (err) {
-    if (err instanceof OrderBookError) return err.code
-    throw err
-  }
-  return undefined
 }
 
 const side = fc.constantFrom<Side>('buy', 'sell')

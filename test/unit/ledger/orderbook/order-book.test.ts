@@ -9,6 +9,9 @@ import {
   type TakerOrder,
   type TimeInForce,
 } from '../../../../ledger/orderbook/order-book.ts'
+import { expectRefusal } from '../../../helpers/refusal.ts'
+
+const errorCode = (run: () => unknown) => expectRefusal(run, OrderBookError).code
 
 function resting(
   key: number,
@@ -36,16 +39,6 @@ function submitRecording(book: OrderBook, order: TakerOrder) {
   const trades: Array<[number, number, number]> = []
   const result = book.submit(order, (makerKey, price, qty) => trades.push([makerKey, price, qty]))
   return { ...result, trades }
-}
-
-function errorCode(run: () => unknown): string | undefined {
-  try {
-    run()
-  } catch (err) {
-    if (err instanceof OrderBookError) return err.code
-    throw err
-  }
-  return undefined
 }
 
 describe('OrderBook price-time priority', () => {
