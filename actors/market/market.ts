@@ -399,9 +399,7 @@ export class Market implements MarketContext {
 
 /** The domain checks of an order's instrument and price, for the wire validator. */
 export function checkInstrument(instrument: string, price: bigint): ValidationCode | undefined {
-  const tick = tickOf(instrument)
-  if (tick === undefined) return 'ORDER_BAD_INSTRUMENT'
-  return price % tick === 0n ? undefined : 'ORDER_OFF_TICK'
+  return checkTick(tickOf(instrument), price)
 }
 
 /**
@@ -415,10 +413,13 @@ export function cachedInstrumentCheck(limit = 10_000): typeof checkInstrument {
       if (ticks.size >= limit) ticks.clear()
       ticks.set(instrument, tickOf(instrument))
     }
-    const tick = ticks.get(instrument)
-    if (tick === undefined) return 'ORDER_BAD_INSTRUMENT'
-    return price % tick === 0n ? undefined : 'ORDER_OFF_TICK'
+    return checkTick(ticks.get(instrument), price)
   }
+}
+
+function checkTick(tick: bigint | undefined, price: bigint): ValidationCode | undefined {
+  if (tick === undefined) return 'ORDER_BAD_INSTRUMENT'
+  return price % tick === 0n ? undefined : 'ORDER_OFF_TICK'
 }
 
 function tickOf(instrument: string): bigint | undefined {
