@@ -1,0 +1,86 @@
+// EDR cannot dump its state, so the embedded chain keeps a journal instead: every call that
+// changes chain state is recorded before it is forwarded, and replayed in order at start.
+// Each transaction gets an explicit block timestamp, recorded with it, so a replayed
+// chain has the same blocks and time-dependent contract logic gives the same results.
+
+import type { Eip1193Provider } from 'ethers'
+import { ChainError } from './errors.ts'
+
+export interface JournalEntry {
+  method: string
+  params: unknown[]
+}
+
+export interface ChainJournal {
+  load(): Promise<JournalEntry[]>
+  /** Persists the entry; resolves with a key that `remove` accepts. */
+  append(entry: JournalEntry): Promise<string>
+  remove(key: string): Promise<void>
+}
+
+const STATE_CHANGING = new Set([
+  'eth_sendRawTransaction',
+  'hardhat_setBalance',
+  'hardhat_setCode',
+  'hardhat_setStorageAt',
+  'hardhat_setNonce',
+  'evm_setNextBlockTimestamp',
+  'evm_increaseTime',
+  'evm_mine',
+])
+
+/** Methods the journaled chain refuses: they cannot be replayed faithfully. */
+const UNREPLAYABLE = new Set(['eth_sendTransaction', 'evm_revert', 'evm_snapshot', 'hardhat_reset'])
+
+export interface JournaledChain {
+  provider: Eip1193Provider
+}
+
+/** Replays `journal` into `chain`, then returns a provider that records as it goes. */
+export async function journaledChain(
+  chain: Eip1193Provider,
+  journal: ChainJournal,
+  nowSeconds: () => number,
+): Promise<JournaledChain> {
+  const entries = await journal.load()
+  let lastTimestamp = 0
+  for (const [index, entry] of entries.entries()) {
+    try {
+      await chain.request(entry)
+    } catch (cause) {
+      throw new ChainError(
+        { code: 'CHAIN_REPLAY_FAILED', index },
+        `the embedded chain's journal entry ${index} (${entry.method}) failed on replay; the chain state under this data dir is inconsistent`,
+        { cause },
+      )
+    }
+    if (entry.method === 'evm_setNextBlockTimestamp') lastTimestamp = Number(entry.params[0])
+  }
+
+  const record = async (entry: JournalEntry): Promise<unknown> => {
+    const key = await journal.append(entry)
+    try {
+      return await chain.request(entry)
+    } catch (err) {
+      // Refused before it changed anything (a bad nonce, a malformed call): forget it.
+      await journal.remove(key)
+      throw err
+    }
+  }
+
+  const provider: Eip1193Provider = {
+    async request(call) {
+      const entry = { method: call.method, params: (call.params as unknown[] | undefined) ?? [] }
+      if (UNREPLAYABLE.has(entry.method)) {
+        throw new Error(`${entry.method} is not available on the embedded chain: sign transactions locally`)
+      }
+      if (!STATE_CHANGING.has(entry.method)) return chain.request(call)
+      if (entry.method === 'eth_sendRawTransaction') {
+        lastTimestamp = Math.max(nowSeconds(), lastTimestamp + 1)
+        await record({ method: 'evm_setNextBlockTimestamp', params: [lastTimestamp] })
+      }
+      return record(entry)
+    },
+  }
+  return { provider }
+}
