@@ -4,6 +4,7 @@ export const SYSTEM_IDS = {
   supervisor: 'supervisor',
   discovery: 'discovery',
   market: 'market',
+  settlement: 'settlement',
 } as const
 
 export type SystemId = (typeof SYSTEM_IDS)[keyof typeof SYSTEM_IDS]

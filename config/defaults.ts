@@ -22,6 +22,7 @@ const shared: RoleDefaults = {
     redialMaxMs: 60_000,
   },
   capacity: { classes: [] },
+  settlement: { rpcUrl: null, contractsFile: null, epochMs: 60_000, signTimeoutMs: 10_000 },
   log: { level: 'info' },
 }
 

@@ -11,3 +11,8 @@ export function parseDurationMs(text: string): number | undefined {
   const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]
   return Number.isSafeInteger(ms) ? ms : undefined
 }
+
+/** A duration's milliseconds, or the text itself so that config validation names it. */
+export function durationOrRaw(text: string): number | string {
+  return parseDurationMs(text) ?? text
+}

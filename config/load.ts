@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { describeError } from '../errors/hcx-error.ts'
 import { DEFAULT_ROLE, ROLE_DEFAULTS } from './defaults.ts'
+import { durationOrRaw } from './duration.ts'
 import { ConfigError } from './errors.ts'
 import { type NodeConfig, nodeConfigSchema, ROLES, type Role } from './schema.ts'
 
@@ -20,7 +21,10 @@ export interface ConfigSources {
 }
 
 /** Environment variables and the config key each one sets; lists are comma-separated. */
-export const ENV_KEYS: Record<string, { key: string; kind: 'string' | 'list' | 'int' | 'bool' }> = {
+export const ENV_KEYS: Record<
+  string,
+  { key: string; kind: 'string' | 'list' | 'int' | 'bool' | 'duration' }
+> = {
   HCX_ROLE: { key: 'role', kind: 'string' },
   HCX_DATA_DIR: { key: 'dataDir', kind: 'string' },
   HCX_NETWORK: { key: 'network', kind: 'string' },
@@ -31,6 +35,9 @@ export const ENV_KEYS: Record<string, { key: string; kind: 'string' | 'list' | '
   HCX_ALLOW_PEERS: { key: 'allowPeersFile', kind: 'string' },
   HCX_API_PORT: { key: 'api.port', kind: 'int' },
   HCX_LOG_LEVEL: { key: 'log.level', kind: 'string' },
+  HCX_RPC_URL: { key: 'settlement.rpcUrl', kind: 'string' },
+  HCX_CONTRACTS: { key: 'settlement.contractsFile', kind: 'string' },
+  HCX_SETTLE_EPOCH: { key: 'settlement.epochMs', kind: 'duration' },
 }
 
 export function loadConfig(sources: ConfigSources): NodeConfig {
@@ -119,7 +126,7 @@ function envLayer(env: Record<string, string | undefined>): Layer {
   return layer
 }
 
-function parseEnvValue(raw: string, kind: 'string' | 'list' | 'int' | 'bool'): unknown {
+function parseEnvValue(raw: string, kind: 'string' | 'list' | 'int' | 'bool' | 'duration'): unknown {
   switch (kind) {
     case 'list':
       return raw
@@ -131,6 +138,8 @@ function parseEnvValue(raw: string, kind: 'string' | 'list' | 'int' | 'bool'): u
       return /^-?\d+$/.test(raw) ? Number(raw) : raw
     case 'bool':
       return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw
+    case 'duration':
+      return durationOrRaw(raw)
     case 'string':
       return raw
   }

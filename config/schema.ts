@@ -73,6 +73,21 @@ export const nodeConfigSchema = z
         .array(z.string().regex(CAPACITY_CLASS_PATTERN, 'expected a class like gpu.h100 or qpu.sim'))
         .max(64),
     }),
+    settlement: z.strictObject({
+      /** An existing chain; null runs the embedded one. */
+      rpcUrl: z
+        .url({ protocol: /^(https?|wss?)$/, error: 'expected an http(s):// or ws(s):// JSON-RPC URL' })
+        .nullable(),
+      /** The contract addresses on `rpcUrl`, as `hcx chain start --json` prints them. */
+      contractsFile: z.string().min(1).nullable(),
+      /** How often trades are netted and settled. */
+      epochMs: z
+        .int({ error: 'expected a duration such as 60s, 5m or 1h' })
+        .min(1_000, 'an epoch must be at least 1s')
+        .max(86_400_000, 'an epoch must be at most 1d'),
+      /** How long a counterparty has to sign its net lines before its trades roll over. */
+      signTimeoutMs: millis,
+    }),
     log: z.strictObject({
       level: z.enum(LOG_LEVELS),
     }),
@@ -81,6 +96,11 @@ export const nodeConfigSchema = z
   .refine((config) => config.role !== 'light' || config.listen.length === 0, {
     path: ['listen'],
     message: 'a light client listens on nothing; remove --listen or choose --role full',
+  })
+
+  .refine((config) => (config.settlement.rpcUrl === null) === (config.settlement.contractsFile === null), {
+    path: ['settlement', 'contractsFile'],
+    message: 'give --rpc-url and --contracts together, or neither for the embedded chain',
   })
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>

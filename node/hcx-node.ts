@@ -9,6 +9,8 @@ import { discoveryMachine } from '../actors/discovery/discovery.machine.ts'
 import { Libp2pDiscoveryNetwork } from '../actors/discovery/libp2p-discovery-network.ts'
 import { marketMachine } from '../actors/market/market.machine.ts'
 import { Market, NEUTRAL_REPUTATION } from '../actors/market/market.ts'
+import { settlementMachine } from '../actors/settlement/settlement.machine.ts'
+import { Settlement } from '../actors/settlement/settlement.ts'
 import {
   type ActorDefinition,
   type ActorReport,
@@ -18,9 +20,14 @@ import {
 import type { RestartPolicy } from '../actors/supervisor/supervisor.machine.ts'
 import { SYSTEM_IDS } from '../actors/system-ids.ts'
 import type { NodeConfig } from '../config/schema.ts'
+import { describeError } from '../errors/hcx-error.ts'
+import { connectChain } from '../ledger/chain/connect.ts'
+import { readContractsFile } from '../ledger/chain/contracts-file.ts'
+import { storeJournal } from '../ledger/chain/store-journal.ts'
+import { ClearingClient } from '../ledger/settlement/clearing-client.ts'
 import { StoreError } from '../ledger/store/errors.ts'
 import { Store } from '../ledger/store/store.ts'
-import { signerFromPeerKey } from '../protocols/signing/ed25519.ts'
+import { SignatureVerifier, signerFromPeerKey } from '../protocols/signing/ed25519.ts'
 import { loadOrCreateApiToken, removeApiEndpoint, writeApiEndpoint } from './api/api-files.ts'
 import { ControlApi, type NodeStatus } from './api/server.ts'
 import { readAllowList } from './host/allow-list.ts'
@@ -49,6 +56,8 @@ export class HcxNode {
   private readonly api: ControlApi
   private readonly discoveryNetwork: Libp2pDiscoveryNetwork
   readonly market: Market
+  readonly settlement: Settlement
+  readonly clearing: ClearingClient
   private readonly stack: Stoppable[]
   private readonly clock: () => number
   private stopping: Promise<void> | undefined
@@ -60,6 +69,8 @@ export class HcxNode {
     actors: ActorSystem
     discoveryNetwork: Libp2pDiscoveryNetwork
     market: Market
+    settlement: Settlement
+    clearing: ClearingClient
     apiToken: string
     stack: Stoppable[]
     now: () => number
@@ -70,6 +81,8 @@ export class HcxNode {
     this.actors = parts.actors
     this.discoveryNetwork = parts.discoveryNetwork
     this.market = parts.market
+    this.settlement = parts.settlement
+    this.clearing = parts.clearing
     this.stack = parts.stack
     this.clock = parts.now
     this.api = new ControlApi({ node: this, token: parts.apiToken, port: parts.config.api.port })
@@ -114,10 +127,11 @@ export class HcxNode {
         dialTimeoutMs: config.connections.dialTimeoutMs,
         now,
       })
+      const signer = signerFromPeerKey(keys.peerKey)
       const market = new Market({
         host,
         store,
-        signer: signerFromPeerKey(keys.peerKey),
+        signer,
         settlementAccount: Buffer.from(keys.address.slice(2), 'hex'),
         network: config.network,
         light: config.role === 'light',
@@ -132,6 +146,34 @@ export class HcxNode {
       await market.start()
       started.push({ name: 'market', stop: () => market.stop() })
 
+      const chain = await connectChain({
+        settlementKey: keys.settlementKey,
+        ...(config.settlement.rpcUrl === null || config.settlement.contractsFile === null
+          ? { journal: await storeJournal(store) }
+          : {
+              rpcUrl: config.settlement.rpcUrl,
+              contracts: readContractsFile(config.settlement.contractsFile),
+            }),
+        nowSeconds: () => Math.floor(now() / 1_000),
+      })
+      started.push({ name: 'chain', stop: () => chain.close() })
+      const verifier = new SignatureVerifier()
+      const clearing = new ClearingClient(chain)
+      const settlement = new Settlement({
+        host,
+        store,
+        client: clearing,
+        trades: market,
+        network: config.network,
+        ownerKey: signer.publicKey,
+        peerIdOf: (owner) => verifier.peerId(owner),
+        signTimeoutMs: config.settlement.signTimeoutMs,
+        now,
+        logger: logger.child({ component: 'settlement' }),
+      })
+      await settlement.start()
+      started.push({ name: 'settlement', stop: () => settlement.stop() })
+
       const actors = new ActorSystem({
         actors: [
           discoveryActor(config, discoveryNetwork),
@@ -139,6 +181,16 @@ export class HcxNode {
             systemId: SYSTEM_IDS.market,
             logic: marketMachine,
             input: () => ({ market, sweepIntervalMs: 1_000 }),
+          },
+          {
+            systemId: SYSTEM_IDS.settlement,
+            logic: settlementMachine,
+            input: () => ({
+              settlement,
+              epochMs: config.settlement.epochMs,
+              onError: (err: unknown) =>
+                logger.warn({ err: describeError(err) }, 'epoch settlement failed; retrying next epoch'),
+            }),
           },
           ...(init.extraActors ?? []),
         ],
@@ -161,6 +213,8 @@ export class HcxNode {
         actors,
         discoveryNetwork,
         market,
+        settlement,
+        clearing,
         apiToken,
         stack: started,
         now,

@@ -302,6 +302,15 @@ export class Market implements MarketContext {
     return this.ledger.list(instrument)
   }
 
+  /** Every co-signed trade this node holds, its own and others' (the settlement reads these). */
+  signedTrades(): Iterable<SignedTrade> {
+    return this.ledger.all()
+  }
+
+  signedTrade(tradeId: string): SignedTrade | undefined {
+    return this.ledger.get(tradeId)
+  }
+
   /** A co-signed trade as persisted in this node's store. */
   storedTrade(tradeId: string): Promise<SignedTrade | undefined> {
     return this.ledger.stored(tradeId)

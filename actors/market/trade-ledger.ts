@@ -84,6 +84,11 @@ export class TradeLedger {
     }
   }
 
+  /** Every co-signed trade, in the order this node learnt them. */
+  all(): IterableIterator<SignedTrade> {
+    return this.trades.values()
+  }
+
   /** Co-signed trades, oldest first, optionally of one instrument. */
   list(instrument?: string): TradeView[] {
     const list: TradeView[] = []

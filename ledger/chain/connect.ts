@@ -18,6 +18,7 @@ import { deployContracts } from './deploy.ts'
 import { DEV_CHAIN_ID, startEmbeddedChain } from './embedded-chain.ts'
 import { ChainError } from './errors.ts'
 import { type ChainJournal, journaledChain } from './journal.ts'
+import { TxSender } from './tx-sender.ts'
 
 export interface ChainOptions {
   /** 0x-prefixed secp256k1 key of the node's settlement account. */
@@ -33,8 +34,9 @@ export interface ChainOptions {
 
 export interface ChainSession {
   provider: Provider
-  /** The settlement account, with nonces managed locally for back-to-back sends. */
-  signer: NonceManager
+  /** The settlement account. Send through `sender`, which orders nonces. */
+  wallet: Wallet
+  sender: TxSender
   account: string
   chainId: bigint
   contracts: ContractAddresses
@@ -64,19 +66,19 @@ async function connectEmbedded(options: ChainOptions): Promise<ChainSession> {
   )
   const provider = new BrowserProvider(eip1193, DEV_CHAIN_ID, { cacheTimeout: -1 })
   const wallet = new Wallet(options.settlementKey, provider)
-  const signer = new NonceManager(wallet)
   await fundGas(eip1193, wallet.address, provider)
   // The node deploys with its own account from nonce 0, so the addresses follow from it.
   const contracts = expectedAddresses(wallet.address)
   if ((await provider.getCode(contracts.ClearingHouse)) === '0x') {
-    const deployed = await deployContracts(signer)
+    const deployed = await deployContracts(new NonceManager(wallet))
     if (deployed.ClearingHouse !== contracts.ClearingHouse) {
       throw new Error(`embedded chain deployed at ${deployed.ClearingHouse}, not ${contracts.ClearingHouse}`)
     }
   }
   return {
     provider,
-    signer,
+    wallet,
+    sender: new TxSender(wallet, provider),
     account: wallet.address,
     chainId: BigInt(DEV_CHAIN_ID),
     contracts,
@@ -132,7 +134,8 @@ async function connectRpc(rpcUrl: string, options: ChainOptions): Promise<ChainS
     )
   return {
     provider,
-    signer: new NonceManager(wallet),
+    wallet,
+    sender: new TxSender(wallet, provider),
     account: wallet.address,
     chainId,
     contracts,

@@ -41,7 +41,8 @@ contract ClearingHouse is IndexOracle, ReentrancyGuard {
         int256 cash;
     }
 
-    /// @notice One account's part of a batch. Lines are in strictly increasing instrument order.
+    /// @notice One account's part of a batch. Lines are in strictly increasing instrument
+    /// order; an account whose trades net to nothing has none.
     struct AccountLines {
         address account;
         Line[] lines;
@@ -61,7 +62,6 @@ contract ClearingHouse is IndexOracle, ReentrancyGuard {
     error EpochAlreadySettled(uint64 epoch, uint64 lastEpoch);
     error EpochSkipped(uint64 epoch, uint64 expected);
     error EmptyBatch();
-    error EmptyLines(address account);
     error AccountsNotSorted(address account);
     error LinesNotSorted(address account, bytes32 instrument);
     error BadSignature(address account);
@@ -99,8 +99,8 @@ contract ClearingHouse is IndexOracle, ReentrancyGuard {
             AccountLines calldata entry = batch[i];
             address account = entry.account;
             if (i > 0 && account <= accounts[i - 1]) revert AccountsNotSorted(account);
+            // An account whose trades net to nothing still signs, acknowledging them settled.
             Line[] calldata lines = entry.lines;
-            if (lines.length == 0) revert EmptyLines(account);
             _checkSignature(epoch, tradesRoot, entry);
 
             int256 accountCash = 0;

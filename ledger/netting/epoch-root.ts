@@ -32,8 +32,33 @@ export function tradeLeaf(trade: RootedTrade): [string, string, string, string, 
   ]
 }
 
+export type TradeLeaf = ReturnType<typeof tradeLeaf>
+
+/** The tree over the epoch's trades, for its root and for proofs that a trade is in it. */
+export function epochTree(trades: readonly RootedTrade[]): StandardMerkleTree<TradeLeaf> {
+  return StandardMerkleTree.of(trades.map(tradeLeaf), TRADE_LEAF_ENCODING)
+}
+
 /** The root over every trade of the epoch; an epoch without trades has the zero root. */
 export function epochRoot(trades: readonly RootedTrade[]): string {
   if (trades.length === 0) return EMPTY_ROOT
-  return StandardMerkleTree.of(trades.map(tradeLeaf), TRADE_LEAF_ENCODING).root
+  return epochTree(trades).root
+}
+
+/** Whether `trades` are all leaves of the tree with `root`, by an OpenZeppelin multiproof. */
+export function provesMembership(
+  root: string,
+  trades: readonly RootedTrade[],
+  proof: string[],
+  proofFlags: boolean[],
+): boolean {
+  try {
+    return StandardMerkleTree.verifyMultiProof(root, TRADE_LEAF_ENCODING, {
+      leaves: trades.map(tradeLeaf),
+      proof,
+      proofFlags,
+    })
+  } catch {
+    return false
+  }
 }

@@ -2,7 +2,7 @@
 // accounts in increasing address order, each account's lines in increasing instrument-key
 // order, and each account's EIP-712 signature over its own lines.
 
-import { type TypedDataDomain, TypedDataEncoder, verifyTypedData } from 'ethers'
+import { type Signer, type TypedDataDomain, TypedDataEncoder, verifyTypedData } from 'ethers'
 import { instrumentKey } from '../netting/epoch-root.ts'
 import type { NetLine } from '../netting/net-lines.ts'
 
@@ -42,8 +42,10 @@ export function clearingDomain(chainId: bigint, clearingHouse: string): TypedDat
   return { name: 'hcx ClearingHouse', version: '1', chainId, verifyingContract: clearingHouse }
 }
 
-export function accountLines(lines: readonly NetLine[]): AccountLines[] {
+/** Groups lines per account; `accounts` adds accounts whose trades netted to nothing. */
+export function accountLines(lines: readonly NetLine[], accounts: Iterable<string> = []): AccountLines[] {
   const byAccount = new Map<string, ChainLine[]>()
+  for (const account of accounts) byAccount.set(account.toLowerCase(), [])
   for (const line of lines) {
     const account = line.account.toLowerCase()
     let list = byAccount.get(account)
@@ -72,9 +74,7 @@ function typedValue({ epoch, tradesRoot, entry }: NetLinesMessage) {
 }
 
 export async function signNetLines(
-  signer: {
-    signTypedData: (domain: TypedDataDomain, types: typeof NET_LINES_TYPES, value: unknown) => Promise<string>
-  },
+  signer: Pick<Signer, 'signTypedData'>,
   domain: TypedDataDomain,
   message: NetLinesMessage,
 ): Promise<string> {

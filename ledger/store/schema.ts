@@ -48,6 +48,57 @@ export interface StoredCancel {
   signature: string
 }
 
+/** One call that changed the embedded chain's state, replayed in key order at start. */
+export interface ChainJournalEntry {
+  method: string
+  params: unknown[]
+}
+
+/** A net line with its integers as decimal strings. */
+export interface StoredLine {
+  account: string
+  instrument: string
+  position: string
+  cash: string
+}
+
+/**
+ * An epoch this node settles (its own takes): `gathering` while counterparties sign (never
+ * sent; abandoned at restart), `submitted` once the signed transaction is stored (the
+ * bytes are written before they are broadcast), then `settled` or `failed` from the chain.
+ */
+export interface StoredProposal {
+  epoch: number
+  root: string
+  tradeIds: string[]
+  lines: StoredLine[]
+  state: 'gathering' | 'submitted' | 'settled' | 'failed' | 'abandoned'
+  /** Signatures by lowercase account. */
+  signatures: Record<string, string>
+  rawTx?: string
+  txHash?: string
+  gasUsed?: string
+  blockNumber?: number
+  reason?: string
+  createdAt: number
+  updatedAt: number
+}
+
+/**
+ * This node's signature on its lines of another node's epoch: `pending` until the chain
+ * shows that epoch, then `settled` (the committed root is this one) or `lapsed`.
+ */
+export interface StoredSignedLines {
+  epoch: number
+  root: string
+  proposer: string
+  tradeIds: string[]
+  lines: StoredLine[]
+  state: 'pending' | 'settled' | 'lapsed'
+  signedAt: number
+  updatedAt: number
+}
+
 export interface SublevelValues {
   /** Node-wide facts: one key, `node`. */
   meta: NodeMeta
@@ -61,6 +112,12 @@ export interface SublevelValues {
   trades: StoredTrade
   /** Cancels by the id of the order they cancel. */
   cancels: StoredCancel
+  /** The embedded chain's journal by 12-digit sequence number. */
+  chain: ChainJournalEntry
+  /** Epochs this node settles, by 10-digit sequence number. */
+  proposals: StoredProposal
+  /** Lines this node signed for others' epochs, by `<10-digit epoch>:<root>`. */
+  signedLines: StoredSignedLines
 }
 
 export type SublevelName = keyof SublevelValues
@@ -71,4 +128,7 @@ export const SUBLEVEL_NAMES: readonly SublevelName[] = [
   'orders',
   'trades',
   'cancels',
+  'chain',
+  'proposals',
+  'signedLines',
 ]

@@ -4,10 +4,13 @@
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Market } from '../../actors/market/market.ts'
+import type { Settlement } from '../../actors/settlement/settlement.ts'
 import type { ActorReport } from '../../actors/supervisor/actor-system.ts'
 import { isCapacityClass } from '../../ledger/instruments/capacity-class.ts'
+import type { ClearingClient } from '../../ledger/settlement/clearing-client.ts'
 import { ApiError } from './errors.ts'
 import { registerMarketRoutes } from './market-routes.ts'
+import { registerSettlementRoutes } from './settlement-routes.ts'
 
 export interface NodeStatus {
   peerId: string
@@ -21,6 +24,8 @@ export interface ControlApiNode {
   actorReport(): Record<string, ActorReport>
   findProviders(capacityClass: string, options: { signal: AbortSignal; limit: number }): Promise<string[]>
   readonly market: Market
+  readonly settlement: Settlement
+  readonly clearing: ClearingClient
   now(): number
 }
 
@@ -87,6 +92,7 @@ export class ControlApi {
   private routes(server: FastifyInstance): void {
     const { node } = this.init
     registerMarketRoutes(server, node.market, () => node.now())
+    registerSettlementRoutes(server, node.settlement, node.clearing)
     server.get('/v1/status', async () => node.status())
     server.get('/v1/actors', async () => node.actorReport())
     server.get<{ Params: { capacityClass: string }; Querystring: { limit?: string } }>(

@@ -7,3 +7,8 @@ export type CliErrorType =
   | { code: 'INTERNAL_ERROR' }
 
 export class CliError extends HcxError<CliErrorType> {}
+
+/** A command line that cannot work as written (exit 2). */
+export function usageError(message: string): CliError {
+  return new CliError({ code: 'CLI_USAGE' }, message)
+}

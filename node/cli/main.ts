@@ -3,10 +3,12 @@
 
 import { Command, CommanderError } from 'commander'
 import { isHcxError } from '../../errors/hcx-error.ts'
+import { registerChainCommands } from './commands/chain.ts'
 import { registerConsortiumCommands } from './commands/consortium.ts'
 import { registerKeysCommands } from './commands/keys.ts'
 import { registerMarketCommands } from './commands/market.ts'
 import { registerNodeCommands } from './commands/node-start.ts'
+import { registerSettlementCommands } from './commands/settlement.ts'
 import { registerStatusCommand } from './commands/status.ts'
 import { CliError } from './errors.ts'
 import { printError } from './output.ts'
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerConsortiumCommands(program)
   registerStatusCommand(program)
   registerMarketCommands(program)
+  registerSettlementCommands(program)
+  registerChainCommands(program)
   for (const command of allCommands(program))
     command.exitOverride().configureOutput({ outputError: () => {} })
   return program

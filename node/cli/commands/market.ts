@@ -4,7 +4,7 @@
 import type { Command } from 'commander'
 import { apiRequest } from '../../api/client.ts'
 import { withDataDir } from '../common-options.ts'
-import { CliError } from '../errors.ts'
+import { usageError } from '../errors.ts'
 import { printJson, printLines } from '../output.ts'
 
 interface TradeJson {
@@ -44,12 +44,12 @@ export function registerMarketCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: PlaceOptions) => {
       if (options.side !== 'buy' && options.side !== 'sell')
-        throw usage(`--side '${options.side}' must be buy or sell`)
+        throw usageError(`--side '${options.side}' must be buy or sell`)
       if (!['gtc', 'ioc', 'fok'].includes(options.tif))
-        throw usage(`--tif '${options.tif}' must be gtc, ioc or fok`)
+        throw usageError(`--tif '${options.tif}' must be gtc, ioc or fok`)
       const minReputation = options.minReputation === undefined ? undefined : Number(options.minReputation)
       if (minReputation !== undefined && !(Number.isInteger(minReputation) && minReputation >= 0)) {
-        throw usage(`--min-reputation '${options.minReputation}' must be an integer from 0 to 10000`)
+        throw usageError(`--min-reputation '${options.minReputation}' must be an integer from 0 to 10000`)
       }
       const result = await apiRequest<{ orderId: string; status: string; fills: TradeJson[] }>(
         options.dataDir,
@@ -73,7 +73,7 @@ export function registerMarketCommands(program: Command): void {
     .argument('<order-id>', 'the order id printed by order place')
     .option('--json', 'print JSON')
     .action(async (orderId: string, options: { dataDir: string; json?: boolean }) => {
-      if (!/^[0-9a-f]{64}$/.test(orderId)) throw usage(`'${orderId}' is not an order id (64 hex digits)`)
+      if (!/^[0-9a-f]{64}$/.test(orderId)) throw usageError(`'${orderId}' is not an order id (64 hex digits)`)
       const result = await apiRequest<{ orderId: string; status: string }>(
         options.dataDir,
         'DELETE',
@@ -89,7 +89,7 @@ export function registerMarketCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { dataDir: string; instrument: string; depth: string; json?: boolean }) => {
       if (!/^[1-9][0-9]{0,5}$/.test(options.depth))
-        throw usage(`--depth '${options.depth}' must be a positive integer`)
+        throw usageError(`--depth '${options.depth}' must be a positive integer`)
       const book = await apiRequest<{ bids: string[][]; asks: string[][] }>(
         options.dataDir,
         'GET',
@@ -114,8 +114,4 @@ export function registerMarketCommands(program: Command): void {
 
 function tradeLine(trade: TradeJson): string {
   return `${trade.at}  ${trade.instrument}  ${trade.takerSide} ${trade.qty} @ ${trade.price}  ${trade.state}  ${trade.tradeId}`
-}
-
-function usage(message: string): CliError {
-  return new CliError({ code: 'CLI_USAGE' }, message)
 }

@@ -2,6 +2,7 @@
 // object a line, the first being the `ready` event once the node listens.
 
 import type { Command } from 'commander'
+import { durationOrRaw } from '../../../config/duration.ts'
 import { loadConfig } from '../../../config/load.ts'
 import { createLogger } from '../../logger.ts'
 import { collect, integerOrRaw, withDataDir } from '../common-options.ts'
@@ -20,6 +21,9 @@ interface StartOptions {
   targetPeers?: number | string
   mdns?: boolean
   logLevel?: string
+  rpcUrl?: string
+  contracts?: string
+  settleEpoch?: string
   json?: boolean
 }
 
@@ -37,6 +41,12 @@ export function registerNodeCommands(program: Command): void {
     .option('--target-peers <n>', 'connections discovery keeps open', integerOrRaw)
     .option('--mdns', 'also discover peers on the local network with mDNS')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .option('--rpc-url <url>', 'settle on the chain at this JSON-RPC URL instead of the embedded one')
+    .option(
+      '--contracts <file>',
+      "the contract addresses on --rpc-url, as 'hcx chain start --json' prints them",
+    )
+    .option('--settle-epoch <duration>', 'how often trades are netted and settled, e.g. 60s or 5m')
     .option('--json', 'print JSON lines on stdout')
     .action(startNode)
 }
@@ -58,6 +68,11 @@ async function startNode(options: StartOptions): Promise<void> {
       api: { port: options.apiPort },
       connections: { target: options.targetPeers },
       log: { level: options.logLevel },
+      settlement: {
+        rpcUrl: options.rpcUrl,
+        contractsFile: options.contracts,
+        epochMs: options.settleEpoch === undefined ? undefined : durationOrRaw(options.settleEpoch),
+      },
     },
   })
   const logger = createLogger(config.log.level)

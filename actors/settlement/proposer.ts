@@ -1,0 +1,233 @@
+// The proposer's side of an epoch: net this node's unsettled takes, ask each counterparty
+// to sign its lines, drop the trades of any that does not (they roll into the next epoch),
+// then sign, persist and only then broadcast the batch, and record what the chain says.
+
+import { peerIdFromString } from '@libp2p/peer-id'
+import { getBytes, hexlify, type TransactionReceipt } from 'ethers'
+import { epochTree, type RootedTrade } from '../../ledger/netting/epoch-root.ts'
+import { netTrades } from '../../ledger/netting/net-lines.ts'
+import {
+  type AccountLines,
+  accountLines,
+  netLinesSigned,
+  type SignedAccountLines,
+  signNetLines,
+} from '../../ledger/settlement/batch.ts'
+import type { StoredProposal } from '../../ledger/store/schema.ts'
+import type { SignedTrade } from '../../protocols/market/messages.ts'
+import {
+  decodeSignResponse,
+  encodeSettleMessage,
+  MAX_TRADES_PER_REQUEST,
+  SETTLE_LIMITS,
+  SETTLE_PROTOCOL,
+} from '../../protocols/settlement/sign-messages.ts'
+import { sendRequest } from '../../protocols/streams/request-response.ts'
+import { storedLines } from './settlement-ledger.ts'
+import { accountHex, isOwnTake, rootedTrade, type SettlementContext } from './settlement-types.ts'
+
+/** Trades in one epoch; the rest wait for the next. */
+export const MAX_TRADES_PER_EPOCH = 10_000
+/** A second round re-signs after dropping non-signers; later drops wait for the next epoch. */
+const SIGN_ROUNDS = 2
+
+interface Counterparty {
+  account: string
+  peerId: string
+  trades: RootedTrade[]
+}
+
+export class Proposer {
+  private readonly ctx: SettlementContext
+
+  constructor(ctx: SettlementContext) {
+    this.ctx = ctx
+  }
+
+  /** Settles one epoch of this node's takes; resolves with the proposal, if any was made. */
+  async settleEpoch(): Promise<StoredProposal | undefined> {
+    const { ctx } = this
+    let trades = this.candidates()
+    if (trades.length === 0) return undefined
+    const epoch = (await ctx.client.lastEpoch()) + 1
+    for (let round = 0; round < SIGN_ROUNDS && trades.length > 0; round++) {
+      const rooted = trades.map(rootedTrade)
+      const tree = epochTree(rooted)
+      const root = tree.root
+      const lines = netTrades(rooted)
+      const now = ctx.now()
+      const seq = await ctx.ledger.addProposal({
+        epoch,
+        root,
+        tradeIds: rooted.map((t) => t.tradeId),
+        lines: storedLines(lines),
+        state: 'gathering',
+        signatures: {},
+        createdAt: now,
+        updatedAt: now,
+      })
+      const entries = accountLines(lines, [ctx.account, ...rooted.flatMap((t) => [t.buyer, t.seller])])
+      const counterparties = this.counterparties(trades)
+      const answers = await Promise.all(
+        counterparties.map(async (c) => ({ c, signature: await this.askSignature(c, epoch, tree, entries) })),
+      )
+      const silent = answers.filter((a) => a.signature === undefined).map((a) => a.c.account)
+      if (silent.length === 0) {
+        const signatures = Object.fromEntries(answers.map((a) => [a.c.account, a.signature as string]))
+        return this.submit(seq, epoch, root, entries, signatures)
+      }
+      await ctx.ledger.updateProposal(
+        seq,
+        { state: 'abandoned', reason: `no signature from ${silent.join(', ')}; their trades roll over` },
+        ctx.now(),
+      )
+      trades = trades.filter((t) => !silent.includes(accountHex(t.body.makerAcct)))
+    }
+    return undefined
+  }
+
+  /** This node's co-signed takes that are neither settled nor tied to a pending signature. */
+  private candidates(): SignedTrade[] {
+    const { ctx } = this
+    const perCounterparty = new Map<string, number>()
+    const chosen: SignedTrade[] = []
+    for (const trade of ctx.trades.signedTrades()) {
+      if (chosen.length >= MAX_TRADES_PER_EPOCH) break
+      if (!isOwnTake(ctx, trade) || ctx.ledger.settled.has(trade.id)) continue
+      if (ctx.ledger.pendingFor(trade.id).length > 0) continue
+      const maker = accountHex(trade.body.makerAcct)
+      if (maker === ctx.account) continue
+      const count = perCounterparty.get(maker) ?? 0
+      if (count >= MAX_TRADES_PER_REQUEST) continue
+      perCounterparty.set(maker, count + 1)
+      chosen.push(trade)
+    }
+    return chosen
+  }
+
+  private counterparties(trades: readonly SignedTrade[]): Counterparty[] {
+    const byAccount = new Map<string, Counterparty>()
+    for (const trade of trades) {
+      const account = accountHex(trade.body.makerAcct)
+      let entry = byAccount.get(account)
+      if (entry === undefined) {
+        entry = { account, peerId: this.ctx.peerIdOf(trade.body.makerOwner), trades: [] }
+        byAccount.set(account, entry)
+      }
+      entry.trades.push(rootedTrade(trade))
+    }
+    return [...byAccount.values()]
+  }
+
+  private async askSignature(
+    counterparty: Counterparty,
+    epoch: number,
+    tree: ReturnType<typeof epochTree>,
+    entries: readonly AccountLines[],
+  ): Promise<string | undefined> {
+    const { ctx } = this
+    const entry = entries.find((e) => e.account === counterparty.account)
+    if (entry === undefined) return undefined
+    const wanted = new Set(counterparty.trades.map((t) => `0x${t.tradeId}`))
+    const indices: number[] = []
+    for (const [index, leaf] of tree.entries()) if (wanted.has(leaf[0])) indices.push(index)
+    const proof = tree.getMultiProof(indices)
+    const { session } = ctx.client
+    try {
+      const frames = await sendRequest(
+        ctx.host,
+        peerIdFromString(counterparty.peerId),
+        SETTLE_PROTOCOL,
+        encodeSettleMessage({
+          v: 1,
+          net: ctx.network,
+          chainId: Number(session.chainId),
+          house: getBytes(session.contracts.ClearingHouse),
+          epoch,
+          root: getBytes(tree.root),
+          trades: proof.leaves.map((leaf) => getBytes(leaf[0])),
+          proof: proof.proof.map((p) => getBytes(p)),
+          flags: proof.proofFlags,
+        }),
+        { timeoutMs: ctx.signTimeoutMs, ...SETTLE_LIMITS },
+      )
+      const [frame] = frames
+      if (frame === undefined) throw new Error('empty answer')
+      const response = decodeSignResponse(frame)
+      if (!response.ok) {
+        ctx.logger.info(
+          { peer: counterparty.peerId, code: response.code, reason: response.reason },
+          'counterparty refused to sign',
+        )
+        return undefined
+      }
+      const signature = hexlify(response.sig)
+      const message = { epoch: BigInt(epoch), tradesRoot: tree.root, entry }
+      if (!netLinesSigned(ctx.client.domain(), message, signature)) {
+        ctx.logger.warn({ peer: counterparty.peerId }, 'counterparty signature does not match its lines')
+        return undefined
+      }
+      return signature
+    } catch (err) {
+      ctx.logger.info(
+        { peer: counterparty.peerId, err: (err as Error).message },
+        'no signature from counterparty',
+      )
+      return undefined
+    }
+  }
+
+  private async submit(
+    seq: number,
+    epoch: number,
+    root: string,
+    entries: readonly AccountLines[],
+    signatures: Record<string, string>,
+  ): Promise<StoredProposal> {
+    const { ctx } = this
+    const { session } = ctx.client
+    const batch: SignedAccountLines[] = []
+    for (const entry of entries) {
+      const signature =
+        entry.account === ctx.account
+          ? await signNetLines(session.wallet, ctx.client.domain(), {
+              epoch: BigInt(epoch),
+              tradesRoot: root,
+              entry,
+            })
+          : signatures[entry.account]
+      if (signature === undefined) throw new Error(`no signature for ${entry.account}`)
+      batch.push({ ...entry, signature })
+    }
+    const all = Object.fromEntries(batch.map((e) => [e.account, e.signature]))
+    let hash: string
+    try {
+      const request = await ctx.client.settleEpochRequest(epoch, root, batch)
+      ;({ hash } = await session.sender.signAndBroadcast(request, async (tx) => {
+        await ctx.ledger.updateProposal(
+          seq,
+          { state: 'submitted', signatures: all, rawTx: tx.raw, txHash: tx.hash },
+          ctx.now(),
+        )
+      }))
+    } catch (err) {
+      const proposal = ctx.ledger.proposals.get(seq)
+      // Once stored as submitted the bytes may be out: only the chain can say what happened.
+      if (proposal?.state === 'submitted') throw err
+      return ctx.ledger.updateProposal(seq, { state: 'abandoned', reason: (err as Error).message }, ctx.now())
+    }
+    return recordReceipt(ctx, seq, await session.sender.wait(hash))
+  }
+}
+
+export function recordReceipt(
+  ctx: SettlementContext,
+  seq: number,
+  receipt: TransactionReceipt,
+): Promise<StoredProposal> {
+  const change: Partial<StoredProposal> =
+    receipt.status === 1
+      ? { state: 'settled', gasUsed: receipt.gasUsed.toString(), blockNumber: receipt.blockNumber }
+      : { state: 'failed', reason: `reverted on chain in block ${receipt.blockNumber}` }
+  return ctx.ledger.updateProposal(seq, change, ctx.now())
+}
