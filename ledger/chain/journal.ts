@@ -76,7 +76,14 @@ export async function journaledChain(
       }
       if (!STATE_CHANGING.has(entry.method)) return chain.request(call)
       if (entry.method === 'eth_sendRawTransaction') {
-        lastTimestamp = Math.max(nowSeconds(), lastTimestamp + 1)
+        // Dev calls (evm_increaseTime, evm_mine) may have moved the chain's clock ahead.
+        const latest = (await chain.request({
+          method: 'eth_getBlockByNumber',
+          params: ['latest', false],
+        })) as {
+          timestamp: string
+        }
+        lastTimestamp = Math.max(nowSeconds(), lastTimestamp + 1, Number(BigInt(latest.timestamp)) + 1)
         await record({ method: 'evm_setNextBlockTimestamp', params: [lastTimestamp] })
       }
       return record(entry)

@@ -110,7 +110,9 @@ contract ClearingHouse is IndexOracle, ReentrancyGuard {
                 if (j > 0 && instrument <= lines[j - 1].instrument) revert LinesNotSorted(account, instrument);
                 uint256 slot = _slotOf(instruments, distinct, instrument);
                 if (slot == distinct) {
-                    if (indexPrice[instrument] != 0) revert InstrumentExpired(instrument);
+                    // Once a listed instrument expires its outcome is nearly known: no new positions.
+                    uint64 expiry = terms[instrument].expiry;
+                    if (expiry != 0 && block.timestamp >= expiry) revert InstrumentExpired(instrument);
                     instruments[distinct++] = instrument;
                 }
                 sums[slot] += line.position;
@@ -153,7 +155,7 @@ contract ClearingHouse is IndexOracle, ReentrancyGuard {
         onlyRole(LISTER_ROLE)
     {
         if (terms[instrument].kind != Kind.Unlisted) revert InstrumentAlreadyListed(instrument);
-        if (kind == Kind.Unlisted || expiry == 0 || (kind == Kind.Future) != (strike == 0)) {
+        if (kind == Kind.Unlisted || expiry <= block.timestamp || (kind == Kind.Future) != (strike == 0)) {
             revert InvalidTerms(instrument);
         }
         terms[instrument] = Terms(kind, expiry, strike);

@@ -42,6 +42,8 @@ export interface RunningNode {
   stderr: () => string
   /** Sends the signal unless the node already exited; resolves when it has. */
   stop: (signal: NodeJS.Signals) => Promise<RunResult>
+  /** Sends the signal unless the node already exited, without waiting for an exit (SIGSTOP, SIGCONT). */
+  signal: (signal: NodeJS.Signals) => void
 }
 
 /**
@@ -122,6 +124,9 @@ export class HcxProcesses {
       stop: async (signal) => {
         if (child.exitCode === null && child.signalCode === null) child.kill(signal)
         return exited
+      },
+      signal: (signal) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       },
     }
   }
