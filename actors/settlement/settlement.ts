@@ -161,17 +161,7 @@ export class Settlement {
   /** Epochs this node proposed or signed lines in, oldest first. */
   epochs(): EpochView[] {
     const { ledger } = this.ctx
-    const views: EpochView[] = [...ledger.proposals.values()].map((p) => ({
-      epoch: p.epoch,
-      role: 'proposer',
-      trades: p.tradeIds.length,
-      lines: p.lines.length,
-      root: p.root,
-      txHash: p.txHash ?? null,
-      gasUsed: p.gasUsed ?? null,
-      state: p.state,
-      ...(p.reason === undefined ? {} : { reason: p.reason }),
-    }))
+    const views: EpochView[] = [...ledger.proposals.values()].map(proposalView)
     for (const s of ledger.signed.values()) {
       views.push({
         epoch: s.epoch,
@@ -217,6 +207,21 @@ export class Settlement {
       collateral: stringify(collateral),
       positions,
     }
+  }
+}
+
+/** What a proposal shows outside the node: no raw transaction, no signatures. */
+export function proposalView(p: StoredProposal): EpochView {
+  return {
+    epoch: p.epoch,
+    role: 'proposer',
+    trades: p.tradeIds.length,
+    lines: p.lines.length,
+    root: p.root,
+    txHash: p.txHash ?? null,
+    gasUsed: p.gasUsed ?? null,
+    state: p.state,
+    ...(p.reason === undefined ? {} : { reason: p.reason }),
   }
 }
 

@@ -99,22 +99,23 @@ async function connectRpc(rpcUrl: string, options: ChainOptions): Promise<ChainS
       `--rpc-url ${rpcUrl} needs --contracts FILE naming the deployed contracts (the 'contracts' object 'hcx chain start --json' prints)`,
     )
   }
-  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 })
-  provider.pollingInterval = HTTP_POLL_MS
   let chainId: bigint
   let client: string
   try {
-    ;[chainId, client] = await withTimeout(
-      Promise.all([provider.send('eth_chainId', []).then(BigInt), provider.send('web3_clientVersion', [])]),
-    )
+    // Asked with plain fetch: ethers would retry an unreachable URL forever, logging as it goes.
+    ;[chainId, client] = await Promise.all([
+      rpcCall(rpcUrl, 'eth_chainId').then(BigInt),
+      rpcCall(rpcUrl, 'web3_clientVersion'),
+    ])
   } catch (cause) {
-    provider.destroy()
     throw new ChainError(
       { code: 'CHAIN_UNREACHABLE', rpcUrl },
       `cannot reach a JSON-RPC chain at ${rpcUrl}: ${(cause as Error).message}; start one with 'hcx chain start' or check the URL`,
       { cause },
     )
   }
+  const provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, batchMaxCount: 1 })
+  provider.pollingInterval = HTTP_POLL_MS
   for (const [name, address] of Object.entries(contracts)) {
     if ((await provider.getCode(address)) === '0x') {
       provider.destroy()
@@ -158,11 +159,18 @@ export function expectedAddresses(deployer: string): ContractAddresses {
 
 const NO_JOURNAL: ChainJournal = { load: async () => [], append: async () => '', remove: async () => {} }
 
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`no answer within ${RPC_TIMEOUT_MS} ms`)), RPC_TIMEOUT_MS).unref(),
-    ),
-  ])
+async function rpcCall(rpcUrl: string, method: string): Promise<string> {
+  const response = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }),
+    signal: AbortSignal.timeout(RPC_TIMEOUT_MS),
+  }).catch((err: Error) => {
+    throw new Error(String((err.cause as Error | undefined)?.message ?? err.message))
+  })
+  const body = (await response.json().catch(() => ({}))) as { result?: unknown; error?: { message?: string } }
+  if (typeof body.result !== 'string') {
+    throw new Error(body.error?.message ?? `HTTP ${response.status} without a JSON-RPC result for ${method}`)
+  }
+  return body.result
 }

@@ -5,7 +5,7 @@
 import { formatUnits, parseUnits } from 'ethers'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
-import type { Settlement } from '../../actors/settlement/settlement.ts'
+import { proposalView, type Settlement } from '../../actors/settlement/settlement.ts'
 import { isHcxError } from '../../errors/hcx-error.ts'
 import type { ClearingClient } from '../../ledger/settlement/clearing-client.ts'
 
@@ -62,7 +62,10 @@ export function registerSettlementRoutes(
   )
   server.get('/v1/settlement/epochs', async () => ({ account: client.account, epochs: settlement.epochs() }))
   server.post('/v1/settlement/run', (_request, reply) =>
-    answer(reply, async () => ({ proposal: (await settlement.settleEpoch()) ?? null })),
+    answer(reply, async () => {
+      const proposal = await settlement.settleEpoch()
+      return { epoch: proposal === undefined ? null : proposalView(proposal) }
+    }),
   )
 }
 

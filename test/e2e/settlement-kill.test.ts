@@ -225,17 +225,17 @@ describe('settlement interrupted by SIGKILL', () => {
     const attempts: unknown[] = []
     for (let attempt = 0; attempt < 5 && settled === undefined; attempt++) {
       if (attempt > 0) await sleep(1_000)
-      const run = await hcxJson<{ proposal: (EpochJson & { tradeIds: string[] }) | null }>([
+      const run = await hcxJson<{ epoch: EpochJson | null }>([
         'settle',
         'run',
         '--data-dir',
         restarted.dataDir,
       ])
-      attempts.push(run.proposal)
-      if (run.proposal?.state === 'settled') settled = run.proposal
+      attempts.push(run.epoch)
+      if (run.epoch?.state === 'settled') settled = run.epoch
     }
     expect(settled, `settle run after the restart: ${JSON.stringify(attempts)}`).toBeDefined()
-    expect(settled).toMatchObject({ epoch: 1, tradeIds: [fill.tradeId] })
+    expect(settled).toMatchObject({ epoch: 1, trades: 1, role: 'proposer' })
 
     // The chain: epoch 1 and nothing after it, and the traded quantity once on each side.
     const reader = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true })
@@ -268,8 +268,8 @@ describe('settlement interrupted by SIGKILL', () => {
 
       // Settling again settles nothing, on either node.
       for (const node of [restarted, b]) {
-        const again = await hcxJson<{ proposal: unknown }>(['settle', 'run', '--data-dir', node.dataDir])
-        expect(again.proposal).toBeNull()
+        const again = await hcxJson<{ epoch: unknown }>(['settle', 'run', '--data-dir', node.dataDir])
+        expect(again.epoch).toBeNull()
       }
       expect(await onChain()).toEqual({ lastEpoch: 1n, a: QTY, b: -QTY })
 

@@ -81,10 +81,7 @@ export function registerSettlementCommands(program: Command): void {
       printLines(
         view.epochs.length === 0
           ? ['no epochs yet']
-          : view.epochs.map(
-              (e) =>
-                `epoch ${e.epoch}  ${e.role}  ${e.state}  ${e.trades} trades  ${e.lines} lines  ${e.txHash ?? '-'}  gas ${e.gasUsed ?? '-'}`,
-            ),
+          : view.epochs.map(epochLine),
       )
     })
   withDataDir(
@@ -94,8 +91,13 @@ export function registerSettlementCommands(program: Command): void {
   )
     .option('--json', 'print JSON')
     .action(async (options: JsonOption) => {
-      const result = await apiRequest<{ proposal: unknown }>(options.dataDir, 'POST', '/v1/settlement/run')
+      const result = await apiRequest<{ epoch: EpochView | null }>(options.dataDir, 'POST', '/v1/settlement/run')
       if (options.json === true) return printJson(result)
-      printLines([result.proposal === null ? 'nothing to settle' : JSON.stringify(result.proposal)])
+      printLines([result.epoch === null ? 'nothing to settle' : epochLine(result.epoch)])
     })
+}
+
+function epochLine(e: EpochView): string {
+  const tx = e.txHash ?? '-'
+  return `epoch ${e.epoch}  ${e.role}  ${e.state}  ${e.trades} trades  ${e.lines} lines  ${tx}  gas ${e.gasUsed ?? '-'}`
 }

@@ -30,6 +30,39 @@ describe('loadConfig', () => {
     expect(provider.capacity.classes).toContain('qpu.sim')
   })
 
+  it('reads the settlement chain and epoch, and refuses them named', () => {
+    const config = loadConfig({
+      env: { HCX_SETTLE_EPOCH: '5m' },
+      flags: { dataDir: '/d', settlement: { rpcUrl: 'http://127.0.0.1:8545', contractsFile: '/c.json' } },
+    })
+    expect(config.settlement).toMatchObject({
+      rpcUrl: 'http://127.0.0.1:8545',
+      contractsFile: '/c.json',
+      epochMs: 300_000,
+    })
+    expect(loadConfig({ flags: { dataDir: '/d' } }).settlement).toMatchObject({
+      rpcUrl: null,
+      epochMs: 60_000,
+    })
+
+    const badEpoch = refusal(() =>
+      loadConfig({ env: { HCX_SETTLE_EPOCH: 'soon' }, flags: { dataDir: '/d' } }),
+    )
+    expect(badEpoch.message).toContain('settlement.epochMs')
+    expect(badEpoch.message).toContain('a duration such as 60s')
+    expect(
+      refusal(() => loadConfig({ flags: { dataDir: '/d', settlement: { epochMs: 10 } } })).message,
+    ).toContain('at least 1s')
+    const alone = refusal(() =>
+      loadConfig({ flags: { dataDir: '/d', settlement: { rpcUrl: 'http://127.0.0.1:8545' } } }),
+    )
+    expect(alone.message).toContain('--rpc-url and --contracts together')
+    const badUrl = refusal(() =>
+      loadConfig({ flags: { dataDir: '/d', settlement: { rpcUrl: 'ftp://x', contractsFile: '/c.json' } } }),
+    )
+    expect(badUrl.message).toContain('JSON-RPC URL')
+  })
+
   it('layers file < environment < flags', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hcx-config-'))
     const file = join(dir, 'hcx.json')

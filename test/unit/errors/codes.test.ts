@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MARKET_ERROR_CODES } from '../../../actors/market/errors.ts'
 import { CONFIG_ERROR_CODES } from '../../../config/errors.ts'
+import { CHAIN_ERROR_CODES } from '../../../ledger/chain/errors.ts'
 import { INSTRUMENT_ERROR_CODES } from '../../../ledger/instruments/errors.ts'
 import { ORDER_BOOK_ERROR_CODES } from '../../../ledger/orderbook/errors.ts'
 import { STORE_ERROR_CODES } from '../../../ledger/store/errors.ts'
@@ -11,6 +12,7 @@ import { IDENTITY_ERROR_CODES } from '../../../node/identity/errors.ts'
 import { PROTOCOL_ERROR_CODES } from '../../../protocols/errors.ts'
 import { FILL_REFUSALS } from '../../../protocols/market/exchange-messages.ts'
 import { VALIDATION_CODE_LIST } from '../../../protocols/market/validation-codes.ts'
+import { SETTLE_REFUSALS } from '../../../protocols/settlement/sign-messages.ts'
 
 describe('error codes', () => {
   it('are unique across domains and UPPER_SNAKE_CASE', () => {
@@ -27,6 +29,8 @@ describe('error codes', () => {
       ...PROTOCOL_ERROR_CODES,
       ...VALIDATION_CODE_LIST,
       ...FILL_REFUSALS,
+      ...CHAIN_ERROR_CODES,
+      ...SETTLE_REFUSALS,
     ]
     expect(new Set(all).size).toBe(all.length)
     for (const code of all) expect(code).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/)
