@@ -78,11 +78,7 @@ export function registerSettlementCommands(program: Command): void {
         '/v1/settlement/epochs',
       )
       if (options.json === true) return printJson(view)
-      printLines(
-        view.epochs.length === 0
-          ? ['no epochs yet']
-          : view.epochs.map(epochLine),
-      )
+      printLines(view.epochs.length === 0 ? ['no epochs yet'] : view.epochs.map(epochLine))
     })
   withDataDir(
     settle
@@ -91,7 +87,11 @@ export function registerSettlementCommands(program: Command): void {
   )
     .option('--json', 'print JSON')
     .action(async (options: JsonOption) => {
-      const result = await apiRequest<{ epoch: EpochView | null }>(options.dataDir, 'POST', '/v1/settlement/run')
+      const result = await apiRequest<{ epoch: EpochView | null }>(
+        options.dataDir,
+        'POST',
+        '/v1/settlement/run',
+      )
       if (options.json === true) return printJson(result)
       printLines([result.epoch === null ? 'nothing to settle' : epochLine(result.epoch)])
     })
