@@ -146,19 +146,22 @@ export class HcxNode {
       await market.start()
       started.push({ name: 'market', stop: () => market.stop() })
 
-      const chain = await connectChain({
-        settlementKey: keys.settlementKey,
-        ...(config.settlement.rpcUrl === null || config.settlement.contractsFile === null
-          ? { journal: await storeJournal(store) }
-          : {
-              rpcUrl: config.settlement.rpcUrl,
-              contracts: readContractsFile(config.settlement.contractsFile),
-            }),
-        nowSeconds: () => Math.floor(now() / 1_000),
-      })
-      started.push({ name: 'chain', stop: () => chain.close() })
+      const clearing = new ClearingClient(keys.address, async () =>
+        connectChain({
+          settlementKey: keys.settlementKey,
+          ...(config.settlement.rpcUrl === null || config.settlement.contractsFile === null
+            ? { journal: await storeJournal(store) }
+            : {
+                rpcUrl: config.settlement.rpcUrl,
+                contracts: readContractsFile(config.settlement.contractsFile),
+              }),
+          nowSeconds: () => Math.floor(now() / 1_000),
+        }),
+      )
+      started.push({ name: 'chain', stop: () => clearing.close() })
+      // A chain named on the command line is checked at start; the embedded one starts on first use.
+      if (config.settlement.rpcUrl !== null) await clearing.session()
       const verifier = new SignatureVerifier()
-      const clearing = new ClearingClient(chain)
       const settlement = new Settlement({
         host,
         store,

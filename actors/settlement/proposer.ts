@@ -86,13 +86,18 @@ export class Proposer {
     return undefined
   }
 
+  /** Whether any take waits for settlement. */
+  hasCandidates(): boolean {
+    return this.candidates(1).length > 0
+  }
+
   /** This node's co-signed takes that are neither settled nor tied to a pending signature. */
-  private candidates(): SignedTrade[] {
+  private candidates(limit = MAX_TRADES_PER_EPOCH): SignedTrade[] {
     const { ctx } = this
     const perCounterparty = new Map<string, number>()
     const chosen: SignedTrade[] = []
     for (const trade of ctx.trades.signedTrades()) {
-      if (chosen.length >= MAX_TRADES_PER_EPOCH) break
+      if (chosen.length >= limit) break
       if (!isOwnTake(ctx, trade) || ctx.ledger.settled.has(trade.id)) continue
       if (ctx.ledger.pendingFor(trade.id).length > 0) continue
       const maker = accountHex(trade.body.makerAcct)
@@ -132,7 +137,7 @@ export class Proposer {
     const indices: number[] = []
     for (const [index, leaf] of tree.entries()) if (wanted.has(leaf[0])) indices.push(index)
     const proof = tree.getMultiProof(indices)
-    const { session } = ctx.client
+    const session = await ctx.client.session()
     try {
       const frames = await sendRequest(
         ctx.host,
@@ -163,7 +168,7 @@ export class Proposer {
       }
       const signature = hexlify(response.sig)
       const message = { epoch: BigInt(epoch), tradesRoot: tree.root, entry }
-      if (!netLinesSigned(ctx.client.domain(), message, signature)) {
+      if (!netLinesSigned(await ctx.client.domain(), message, signature)) {
         ctx.logger.warn({ peer: counterparty.peerId }, 'counterparty signature does not match its lines')
         return undefined
       }
@@ -185,12 +190,12 @@ export class Proposer {
     signatures: Record<string, string>,
   ): Promise<StoredProposal> {
     const { ctx } = this
-    const { session } = ctx.client
+    const session = await ctx.client.session()
     const batch: SignedAccountLines[] = []
     for (const entry of entries) {
       const signature =
         entry.account === ctx.account
-          ? await signNetLines(session.wallet, ctx.client.domain(), {
+          ? await signNetLines(session.wallet, await ctx.client.domain(), {
               epoch: BigInt(epoch),
               tradesRoot: root,
               entry,

@@ -66,6 +66,13 @@ export class Settlement {
 
   /** One epoch: resolve what is open, then settle this node's unsettled takes. */
   async settleEpoch(): Promise<StoredProposal | undefined> {
+    // With nothing to settle or resolve, the chain is not even asked (nor started).
+    const { ledger } = this.ctx
+    const idle =
+      ledger.openProposals().length === 0 &&
+      ledger.pendingSigned().length === 0 &&
+      !this.proposer.hasCandidates()
+    if (idle) return undefined
     const settledAll = await this.resolveOpen()
     if (!settledAll) return undefined
     const proposal = await this.proposer.settleEpoch()
@@ -109,7 +116,7 @@ export class Settlement {
 
   private async resolveSubmitted(seq: number, proposal: StoredProposal, lastEpoch: number): Promise<boolean> {
     const { ctx } = this
-    const { provider, sender } = ctx.client.session
+    const { provider, sender } = await ctx.client.session()
     const hash = proposal.txHash ?? ''
     const receipt = await provider.getTransactionReceipt(hash)
     if (receipt !== null) {
@@ -203,7 +210,7 @@ export class Settlement {
     const collateral = await ctx.client.collateral()
     return {
       account: ctx.client.account,
-      chainId: String(ctx.client.session.chainId),
+      chainId: String((await ctx.client.session()).chainId),
       collateral: stringify(collateral),
       positions,
     }

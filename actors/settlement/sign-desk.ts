@@ -65,7 +65,7 @@ export class SignDesk {
     }
     if (request.net !== ctx.network)
       throw new Refusal('SETTLE_MALFORMED', `network ${request.net} is not ${ctx.network}`)
-    const { session } = ctx.client
+    const session = await ctx.client.session()
     if (
       BigInt(request.chainId) !== session.chainId ||
       accountHex(request.house) !== session.contracts.ClearingHouse.toLowerCase()
@@ -114,7 +114,7 @@ export class SignDesk {
     const lines = netTrades(trades).filter((line) => line.account === ctx.account)
     const [entry] = accountLines(lines, [ctx.account])
     if (entry === undefined) throw new Error('no lines for this account')
-    const signature = await signNetLines(ctx.client.session.wallet, ctx.client.domain(), {
+    const signature = await signNetLines(session.wallet, await ctx.client.domain(), {
       epoch: BigInt(request.epoch),
       tradesRoot: root,
       entry,

@@ -16,37 +16,77 @@ export interface CollateralBalance {
   free: bigint
 }
 
+interface Bound {
+  session: ChainSession
+  clearing: Contract
+  vault: Contract
+  token: Contract
+}
+
+/**
+ * Connects on first use: the embedded chain (an EVM, tens of megabytes) starts only once
+ * settlement needs it, so a node that never trades never pays for it.
+ */
 export class ClearingClient {
-  readonly session: ChainSession
-  private readonly clearing: Contract
-  private readonly vault: Contract
-  private readonly token: Contract
+  /** The settlement account, checksummed; known before the chain is. */
+  readonly account: string
+  private readonly connect: () => Promise<ChainSession>
+  private bound: Promise<Bound> | undefined
 
-  constructor(session: ChainSession) {
-    this.session = session
-    this.clearing = contractAt('ClearingHouse', session.contracts.ClearingHouse, session.wallet)
-    this.vault = contractAt('CollateralVault', session.contracts.CollateralVault, session.wallet)
-    this.token = contractAt('SettlementToken', session.contracts.SettlementToken, session.wallet)
+  constructor(account: string, connect: () => Promise<ChainSession>) {
+    this.account = account
+    this.connect = connect
   }
 
-  get account(): string {
-    return this.session.account
+  /** The chain session, connecting (once) if need be; a failed attempt is retried next time. */
+  async session(): Promise<ChainSession> {
+    return (await this.bind()).session
   }
 
-  domain() {
-    return clearingDomain(this.session.chainId, this.session.contracts.ClearingHouse)
+  get connected(): boolean {
+    return this.bound !== undefined
+  }
+
+  async close(): Promise<void> {
+    const bound = this.bound
+    this.bound = undefined
+    if (bound !== undefined) await (await bound.catch(() => undefined))?.session.close()
+  }
+
+  private bind(): Promise<Bound> {
+    this.bound ??= this.connect().then(
+      (session) => ({
+        session,
+        clearing: contractAt('ClearingHouse', session.contracts.ClearingHouse, session.wallet),
+        vault: contractAt('CollateralVault', session.contracts.CollateralVault, session.wallet),
+        token: contractAt('SettlementToken', session.contracts.SettlementToken, session.wallet),
+      }),
+      (err: unknown) => {
+        this.bound = undefined
+        throw err
+      },
+    )
+    return this.bound
+  }
+
+  async domain() {
+    const { session } = await this.bind()
+    return clearingDomain(session.chainId, session.contracts.ClearingHouse)
   }
 
   async lastEpoch(): Promise<number> {
-    return Number(await this.clearing.getFunction('lastEpoch')())
+    const { clearing } = await this.bind()
+    return Number(await clearing.getFunction('lastEpoch')())
   }
 
   async epochRoot(epoch: number): Promise<string> {
-    return String(await this.clearing.getFunction('epochRoot')(epoch)).toLowerCase()
+    const { clearing } = await this.bind()
+    return String(await clearing.getFunction('epochRoot')(epoch)).toLowerCase()
   }
 
   async position(account: string, instrumentKey: string): Promise<bigint> {
-    return BigInt(await this.clearing.getFunction('position')(account, instrumentKey))
+    const { clearing } = await this.bind()
+    return BigInt(await clearing.getFunction('position')(account, instrumentKey))
   }
 
   /** The settleEpoch transaction, estimated: a batch the contract would refuse fails here. */
@@ -55,7 +95,7 @@ export class ClearingClient {
     root: string,
     batch: SignedAccountLines[],
   ): Promise<TransactionRequest> {
-    const call = this.clearing.getFunction('settleEpoch')
+    const call = (await this.bind()).clearing.getFunction('settleEpoch')
     return withRevertReason(`settling epoch ${epoch}`, async () => {
       const request = await call.populateTransaction(epoch, root, batch)
       const gas = await call.estimateGas(epoch, root, batch)
@@ -65,10 +105,11 @@ export class ClearingClient {
   }
 
   async collateral(account = this.account): Promise<CollateralBalance> {
+    const { token, vault } = await this.bind()
     const [wallet, balance, locked] = await Promise.all([
-      this.token.getFunction('balanceOf')(account),
-      this.vault.getFunction('balanceOf')(account),
-      this.vault.getFunction('lockedOf')(account),
+      token.getFunction('balanceOf')(account),
+      vault.getFunction('balanceOf')(account),
+      vault.getFunction('lockedOf')(account),
     ])
     return {
       wallet: BigInt(wallet),
@@ -83,9 +124,10 @@ export class ClearingClient {
    * the test token's faucet first; elsewhere the tokens must already be in the wallet.
    */
   async deposit(amount: bigint): Promise<TransactionReceipt> {
+    const { session, token, vault } = await this.bind()
     const { wallet } = await this.collateral()
     if (wallet < amount) {
-      if (!this.session.devnet) {
+      if (!session.devnet) {
         throw new ChainError(
           { code: 'CHAIN_NOT_DEVNET' },
           `the settlement account ${this.account} holds ${wallet} token base units, less than the ${amount} to deposit; send it settlement tokens first`,
@@ -93,21 +135,19 @@ export class ClearingClient {
       }
       await this.faucet(amount - wallet)
     }
-    await this.send('approving the deposit', this.token, 'approve', [
-      this.session.contracts.CollateralVault,
-      amount,
-    ])
-    return this.send('depositing collateral', this.vault, 'deposit', [amount])
+    await this.send('approving the deposit', token, 'approve', [session.contracts.CollateralVault, amount])
+    return this.send('depositing collateral', vault, 'deposit', [amount])
   }
 
-  withdraw(amount: bigint): Promise<TransactionReceipt> {
-    return this.send('withdrawing collateral', this.vault, 'withdraw', [amount])
+  async withdraw(amount: bigint): Promise<TransactionReceipt> {
+    return this.send('withdrawing collateral', (await this.bind()).vault, 'withdraw', [amount])
   }
 
   private async faucet(amount: bigint): Promise<void> {
-    const limit = BigInt(await this.token.getFunction('FAUCET_LIMIT')())
+    const { token } = await this.bind()
+    const limit = BigInt(await token.getFunction('FAUCET_LIMIT')())
     for (let left = amount; left > 0n; left -= limit) {
-      await this.send('drawing test tokens', this.token, 'faucet', [left < limit ? left : limit])
+      await this.send('drawing test tokens', token, 'faucet', [left < limit ? left : limit])
     }
   }
 
@@ -121,7 +161,7 @@ export class ClearingClient {
       const fn = contract.getFunction(method)
       const request = await fn.populateTransaction(...args)
       request.gasLimit = await fn.estimateGas(...args)
-      return this.session.sender.send(request)
+      return (await this.bind()).session.sender.send(request)
     })
   }
 }

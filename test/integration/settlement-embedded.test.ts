@@ -12,7 +12,9 @@ describe('the embedded chain', () => {
   it('keeps the contracts and the collateral across a restart', async () => {
     const dataDir = await cluster.tempDir()
     let node = await cluster.start({ dataDir })
-    const { session } = node.clearing
+    // Nothing needs the chain yet, so nothing has started it.
+    expect(node.clearing.connected).toBe(false)
+    const session = await node.clearing.session()
     expect(session.embedded).toBe(true)
     expect(session.devnet).toBe(true)
     expect(session.contracts).toEqual(expectedAddresses(session.account))
@@ -24,7 +26,7 @@ describe('the embedded chain', () => {
 
     await cluster.stop(node)
     node = await cluster.start({ dataDir })
-    expect(node.clearing.session.contracts).toEqual(session.contracts)
+    expect((await node.clearing.session()).contracts).toEqual(session.contracts)
     expect(await node.clearing.collateral()).toEqual(before)
     // The replayed chain takes new transactions after the replayed ones.
     await node.clearing.deposit(1_000_000n)

@@ -62,12 +62,13 @@ describe('settlement through failures', () => {
   it('rebroadcasts stored bytes that never left, and settles them once', async () => {
     await trade(b, a, 5n)
     const before = await lastEpoch(a)
-    const original = a.clearing.session.provider.broadcastTransaction.bind(a.clearing.session.provider)
-    a.clearing.session.provider.broadcastTransaction = async () => {
+    const { provider } = await a.clearing.session()
+    const original = provider.broadcastTransaction.bind(provider)
+    provider.broadcastTransaction = async () => {
       throw new Error('the process died here')
     }
     await expect(a.settlement.settleEpoch()).rejects.toThrow('the process died here')
-    a.clearing.session.provider.broadcastTransaction = original
+    provider.broadcastTransaction = original
     expect(a.settlement.epochs().at(-1)?.state).toBe('submitted')
     expect(await lastEpoch(a)).toBe(before)
 
@@ -84,7 +85,7 @@ describe('settlement through failures', () => {
   it('records a batch that was mined while the node was down, without sending it again', async () => {
     await trade(b, a, 2n)
     const before = await lastEpoch(a)
-    const provider = a.clearing.session.provider
+    const { provider } = await a.clearing.session()
     const original = provider.broadcastTransaction.bind(provider)
     provider.broadcastTransaction = async (raw: string) => {
       await original(raw)
