@@ -21,7 +21,6 @@ import type { RestartPolicy } from '../actors/supervisor/supervisor.machine.ts'
 import { SYSTEM_IDS } from '../actors/system-ids.ts'
 import type { NodeConfig } from '../config/schema.ts'
 import { describeError } from '../errors/hcx-error.ts'
-import { connectChain } from '../ledger/chain/connect.ts'
 import { readContractsFile } from '../ledger/chain/contracts-file.ts'
 import { storeJournal } from '../ledger/chain/store-journal.ts'
 import { ClearingClient } from '../ledger/settlement/clearing-client.ts'
@@ -147,7 +146,7 @@ export class HcxNode {
       started.push({ name: 'market', stop: () => market.stop() })
 
       const clearing = new ClearingClient(keys.address, async () =>
-        connectChain({
+        (await import('../ledger/chain/connect.ts')).connectChain({
           settlementKey: keys.settlementKey,
           ...(config.settlement.rpcUrl === null || config.settlement.contractsFile === null
             ? { journal: await storeJournal(store) }

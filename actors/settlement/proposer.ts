@@ -18,16 +18,14 @@ import type { SignedTrade } from '../../protocols/market/messages.ts'
 import {
   decodeSignResponse,
   encodeSettleMessage,
-  MAX_TRADES_PER_REQUEST,
   SETTLE_LIMITS,
   SETTLE_PROTOCOL,
 } from '../../protocols/settlement/sign-messages.ts'
 import { sendRequest } from '../../protocols/streams/request-response.ts'
+import { MAX_TRADES_PER_EPOCH, unsettledTakes } from './candidates.ts'
 import { storedLines } from './settlement-ledger.ts'
-import { accountHex, isOwnTake, rootedTrade, type SettlementContext } from './settlement-types.ts'
+import { accountHex, rootedTrade, type SettlementContext } from './settlement-types.ts'
 
-/** Trades in one epoch; the rest wait for the next. */
-export const MAX_TRADES_PER_EPOCH = 10_000
 /** A second round re-signs after dropping non-signers; later drops wait for the next epoch. */
 const SIGN_ROUNDS = 2
 
@@ -47,7 +45,7 @@ export class Proposer {
   /** Settles one epoch of this node's takes; resolves with the proposal, if any was made. */
   async settleEpoch(): Promise<StoredProposal | undefined> {
     const { ctx } = this
-    let trades = this.candidates()
+    let trades = unsettledTakes(ctx, MAX_TRADES_PER_EPOCH)
     if (trades.length === 0) return undefined
     const epoch = (await ctx.client.lastEpoch()) + 1
     for (let round = 0; round < SIGN_ROUNDS && trades.length > 0; round++) {
@@ -84,30 +82,6 @@ export class Proposer {
       trades = trades.filter((t) => !silent.includes(accountHex(t.body.makerAcct)))
     }
     return undefined
-  }
-
-  /** Whether any take waits for settlement. */
-  hasCandidates(): boolean {
-    return this.candidates(1).length > 0
-  }
-
-  /** This node's co-signed takes that are neither settled nor tied to a pending signature. */
-  private candidates(limit = MAX_TRADES_PER_EPOCH): SignedTrade[] {
-    const { ctx } = this
-    const perCounterparty = new Map<string, number>()
-    const chosen: SignedTrade[] = []
-    for (const trade of ctx.trades.signedTrades()) {
-      if (chosen.length >= limit) break
-      if (!isOwnTake(ctx, trade) || ctx.ledger.settled.has(trade.id)) continue
-      if (ctx.ledger.pendingFor(trade.id).length > 0) continue
-      const maker = accountHex(trade.body.makerAcct)
-      if (maker === ctx.account) continue
-      const count = perCounterparty.get(maker) ?? 0
-      if (count >= MAX_TRADES_PER_REQUEST) continue
-      perCounterparty.set(maker, count + 1)
-      chosen.push(trade)
-    }
-    return chosen
   }
 
   private counterparties(trades: readonly SignedTrade[]): Counterparty[] {

@@ -2,12 +2,13 @@
 // it signs its lines in others' epochs (SignDesk), and before either it resolves whatever
 // the chain has answered since: a submitted batch mined or lost, a signature used or lapsed.
 
-import { instrumentKey } from '../../ledger/netting/epoch-root.ts'
+import { instrumentKey } from '../../ledger/netting/instrument-key.ts'
 import type { CollateralBalance } from '../../ledger/settlement/clearing-client.ts'
 import type { StoredProposal } from '../../ledger/store/schema.ts'
 import { SETTLE_LIMITS, SETTLE_PROTOCOL } from '../../protocols/settlement/sign-messages.ts'
 import { handleRequests } from '../../protocols/streams/request-response.ts'
-import { Proposer, recordReceipt } from './proposer.ts'
+import { unsettledTakes } from './candidates.ts'
+import type { Proposer } from './proposer.ts'
 import { SettlementLedger } from './settlement-ledger.ts'
 import {
   type EpochView,
@@ -16,7 +17,7 @@ import {
   type SettlementContext,
   type SettlementInit,
 } from './settlement-types.ts'
-import { SignDesk } from './sign-desk.ts'
+import type { SignDesk } from './sign-desk.ts'
 
 export interface PositionView {
   instrument: string
@@ -35,10 +36,15 @@ export interface PositionsView {
   positions: PositionView[]
 }
 
+interface Engine {
+  proposer: Proposer
+  desk: SignDesk
+  recordReceipt: typeof import('./proposer.ts').recordReceipt
+}
+
 export class Settlement {
   private readonly ctx: SettlementContext
-  private readonly proposer: Proposer
-  private readonly desk: SignDesk
+  private engine: Promise<Engine> | undefined
 
   constructor(init: SettlementInit) {
     this.ctx = {
@@ -46,8 +52,6 @@ export class Settlement {
       ledger: new SettlementLedger(init.store),
       account: init.client.account.toLowerCase(),
     }
-    this.proposer = new Proposer(this.ctx)
-    this.desk = new SignDesk(this.ctx, (last) => this.resolveSigned(last))
   }
 
   async start(): Promise<void> {
@@ -56,12 +60,25 @@ export class Settlement {
       this.ctx.host,
       SETTLE_PROTOCOL,
       { timeoutMs: this.ctx.signTimeoutMs, ...SETTLE_LIMITS, maxInboundStreams: 16 },
-      (request, { connection }) => this.desk.handle(request, connection.remotePeer.toString()),
+      async (request, { connection }) =>
+        (await this.load()).desk.handle(request, connection.remotePeer.toString()),
     )
   }
 
   async stop(): Promise<void> {
     await this.ctx.host.unhandle(SETTLE_PROTOCOL).catch(() => {})
+  }
+
+  /** The chain-facing parts (ethers, Merkle trees) load on first use, not at node start. */
+  private load(): Promise<Engine> {
+    this.engine ??= Promise.all([import('./proposer.ts'), import('./sign-desk.ts')]).then(
+      ([proposer, desk]) => ({
+        proposer: new proposer.Proposer(this.ctx),
+        desk: new desk.SignDesk(this.ctx, (last) => this.resolveSigned(last)),
+        recordReceipt: proposer.recordReceipt,
+      }),
+    )
+    return this.engine
   }
 
   /** One epoch: resolve what is open, then settle this node's unsettled takes. */
@@ -71,11 +88,11 @@ export class Settlement {
     const idle =
       ledger.openProposals().length === 0 &&
       ledger.pendingSigned().length === 0 &&
-      !this.proposer.hasCandidates()
+      unsettledTakes(this.ctx, 1).length === 0
     if (idle) return undefined
     const settledAll = await this.resolveOpen()
     if (!settledAll) return undefined
-    const proposal = await this.proposer.settleEpoch()
+    const proposal = await (await this.load()).proposer.settleEpoch()
     if (proposal !== undefined) {
       this.ctx.logger.info(
         {
@@ -119,6 +136,7 @@ export class Settlement {
     const { provider, sender } = await ctx.client.session()
     const hash = proposal.txHash ?? ''
     const receipt = await provider.getTransactionReceipt(hash)
+    const { recordReceipt } = await this.load()
     if (receipt !== null) {
       await recordReceipt(ctx, seq, receipt)
       return true

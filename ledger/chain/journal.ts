@@ -43,7 +43,8 @@ export async function journaledChain(
   nowSeconds: () => number,
 ): Promise<JournaledChain> {
   const entries = await journal.load()
-  let lastTimestamp = 0
+  // Seconds evm_increaseTime has added; block times follow the clock plus this offset.
+  let offset = 0
   for (const [index, entry] of entries.entries()) {
     try {
       await chain.request(entry)
@@ -54,7 +55,7 @@ export async function journaledChain(
         { cause },
       )
     }
-    if (entry.method === 'evm_setNextBlockTimestamp') lastTimestamp = Number(entry.params[0])
+    if (entry.method === 'evm_increaseTime') offset += Number(entry.params[0])
   }
 
   const record = async (entry: JournalEntry): Promise<unknown> => {
@@ -68,6 +69,16 @@ export async function journaledChain(
     }
   }
 
+  /** The next block's time, made explicit so that a replay mines it at the same time. */
+  const nextTimestamp = async (): Promise<number> => {
+    const latest = (await chain.request({ method: 'eth_getBlockByNumber', params: ['latest', false] })) as {
+      timestamp: string
+    }
+    return Math.max(nowSeconds() + offset, Number(BigInt(latest.timestamp)) + 1)
+  }
+
+  // A caller's own evm_setNextBlockTimestamp already pins the next block.
+  let pinned = false
   const provider: Eip1193Provider = {
     async request(call) {
       const entry = { method: call.method, params: (call.params as unknown[] | undefined) ?? [] }
@@ -75,18 +86,17 @@ export async function journaledChain(
         throw new Error(`${entry.method} is not available on the embedded chain: sign transactions locally`)
       }
       if (!STATE_CHANGING.has(entry.method)) return chain.request(call)
-      if (entry.method === 'eth_sendRawTransaction') {
-        // Dev calls (evm_increaseTime, evm_mine) may have moved the chain's clock ahead.
-        const latest = (await chain.request({
-          method: 'eth_getBlockByNumber',
-          params: ['latest', false],
-        })) as {
-          timestamp: string
-        }
-        lastTimestamp = Math.max(nowSeconds(), lastTimestamp + 1, Number(BigInt(latest.timestamp)) + 1)
-        await record({ method: 'evm_setNextBlockTimestamp', params: [lastTimestamp] })
+      const minesBlock = entry.method === 'eth_sendRawTransaction' || entry.method === 'evm_mine'
+      if (minesBlock && !pinned && entry.method === 'eth_sendRawTransaction') {
+        await record({ method: 'evm_setNextBlockTimestamp', params: [await nextTimestamp()] })
+      } else if (minesBlock && !pinned && entry.params.length === 0) {
+        entry.params = [await nextTimestamp()]
       }
-      return record(entry)
+      const result = await record(entry)
+      if (entry.method === 'evm_increaseTime') offset += Number(entry.params[0])
+      if (entry.method === 'evm_setNextBlockTimestamp') pinned = true
+      else if (minesBlock) pinned = false
+      return result
     },
   }
   return { provider }

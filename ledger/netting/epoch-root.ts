@@ -2,8 +2,8 @@
 // standard tree (sorted leaves, double-hashed ABI-encoded values), so the same trades in any
 // order give the same root and any trade can later be proven on chain with MerkleProof.
 
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
+import { instrumentKey } from './instrument-key.ts'
 import type { NettableTrade } from './net-lines.ts'
 
 export interface RootedTrade extends NettableTrade {
@@ -13,11 +13,6 @@ export interface RootedTrade extends NettableTrade {
 
 export const TRADE_LEAF_ENCODING = ['bytes32', 'bytes32', 'address', 'address', 'uint256', 'uint256']
 export const EMPTY_ROOT = `0x${'0'.repeat(64)}`
-
-/** The on-chain key of an instrument: keccak256 of its canonical id's UTF-8 bytes. */
-export function instrumentKey(instrument: string): string {
-  return `0x${Buffer.from(keccak_256(new TextEncoder().encode(instrument))).toString('hex')}`
-}
 
 export function tradeLeaf(trade: RootedTrade): [string, string, string, string, string, string] {
   if (!/^[0-9a-f]{64}$/.test(trade.tradeId))

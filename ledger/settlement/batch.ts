@@ -3,7 +3,7 @@
 // order, and each account's EIP-712 signature over its own lines.
 
 import { type Signer, type TypedDataDomain, TypedDataEncoder, verifyTypedData } from 'ethers'
-import { instrumentKey } from '../netting/epoch-root.ts'
+import { instrumentKey } from '../netting/instrument-key.ts'
 import type { NetLine } from '../netting/net-lines.ts'
 
 export interface ChainLine {

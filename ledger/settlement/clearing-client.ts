@@ -3,10 +3,8 @@
 
 import type { Contract, TransactionReceipt, TransactionRequest } from 'ethers'
 import type { ChainSession } from '../chain/connect.ts'
-import { contractAt, withRevertReason } from '../chain/contracts.ts'
 import { ChainError } from '../chain/errors.ts'
 import type { SignedAccountLines } from './batch.ts'
-import { clearingDomain } from './batch.ts'
 
 export interface CollateralBalance {
   /** Tokens the account holds in its wallet, outside the vault. */
@@ -54,8 +52,8 @@ export class ClearingClient {
   }
 
   private bind(): Promise<Bound> {
-    this.bound ??= this.connect().then(
-      (session) => ({
+    this.bound ??= Promise.all([this.connect(), import('../chain/contracts.ts')]).then(
+      ([session, { contractAt }]) => ({
         session,
         clearing: contractAt('ClearingHouse', session.contracts.ClearingHouse, session.wallet),
         vault: contractAt('CollateralVault', session.contracts.CollateralVault, session.wallet),
@@ -70,7 +68,7 @@ export class ClearingClient {
   }
 
   async domain() {
-    const { session } = await this.bind()
+    const [{ session }, { clearingDomain }] = await Promise.all([this.bind(), import('./batch.ts')])
     return clearingDomain(session.chainId, session.contracts.ClearingHouse)
   }
 
@@ -96,6 +94,7 @@ export class ClearingClient {
     batch: SignedAccountLines[],
   ): Promise<TransactionRequest> {
     const call = (await this.bind()).clearing.getFunction('settleEpoch')
+    const { withRevertReason } = await import('../chain/contracts.ts')
     return withRevertReason(`settling epoch ${epoch}`, async () => {
       const request = await call.populateTransaction(epoch, root, batch)
       const gas = await call.estimateGas(epoch, root, batch)
@@ -157,6 +156,7 @@ export class ClearingClient {
     method: string,
     args: unknown[],
   ): Promise<TransactionReceipt> {
+    const { withRevertReason } = await import('../chain/contracts.ts')
     return withRevertReason(what, async () => {
       const fn = contract.getFunction(method)
       const request = await fn.populateTransaction(...args)

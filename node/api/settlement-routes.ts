@@ -2,7 +2,6 @@
 // node's ledger beside the clearing house), the epochs settled, and settling one now.
 // Token amounts are decimal strings of the settlement token (6 decimals) here.
 
-import { formatUnits, parseUnits } from 'ethers'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { proposalView, type Settlement } from '../../actors/settlement/settlement.ts'
@@ -38,6 +37,7 @@ export function registerSettlementRoutes(
         return reply.code(400).send({ error: 'API_BAD_AMOUNT', message: `amount: ${issue?.message}` })
       }
       return answer(reply, async () => {
+        const { formatUnits, parseUnits } = await import('ethers')
         const amount = parseUnits(parsed.data.amount, TOKEN_DECIMALS)
         const receipt = direction === 'deposit' ? await client.deposit(amount) : await client.withdraw(amount)
         const balance = await client.collateral()
@@ -53,6 +53,7 @@ export function registerSettlementRoutes(
   }
   server.get('/v1/positions', (_request, reply) =>
     answer(reply, async () => {
+      const { formatUnits } = await import('ethers')
       const view = await settlement.positions()
       const tokens = Object.fromEntries(
         Object.entries(view.collateral).map(([key, units]) => [key, formatUnits(units, TOKEN_DECIMALS)]),

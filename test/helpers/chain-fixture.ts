@@ -4,9 +4,6 @@
 // every send, so a call refused at gas estimation leaves no nonce gap behind (an ethers
 // NonceManager counts the nonce before it estimates, and the next send would then hang).
 // Wrap a wallet in a NonceManager only to send transactions back-to-back that cannot fail.
-// Move time with advanceTime only: the embedded chain's journal stamps each transaction with
-// max(clock, previous transaction + 1), so after a bare evm_increaseTime + evm_mine the next
-// transaction would get an earlier timestamp than the mined block and be refused.
 
 import { createHash } from 'node:crypto'
 import {
@@ -143,9 +140,7 @@ export async function revertOf(call: () => Promise<unknown>): Promise<string> {
 
 export async function startTestChain(): Promise<TestChain> {
   const settlementKey = id('hcx test chain admin')
-  let clockOffset = 0
-  const now = () => Math.floor(Date.now() / 1000) + clockOffset
-  const session = await connectChain({ settlementKey, nowSeconds: now })
+  const session = await connectChain({ settlementKey })
   const { provider, contracts } = session
   const admin = new Wallet(settlementKey, provider)
   // Both providers connectChain makes (BrowserProvider, JsonRpcProvider) take raw RPC calls.
@@ -239,13 +234,10 @@ export async function startTestChain(): Promise<TestChain> {
     lastEpoch: async () => (await clearing.getFunction('lastEpoch')()) as bigint,
     latestTimestamp,
     async advanceTime(seconds) {
-      // The journaled chain stamps every transaction with max(now(), previous + 1), so the
-      // clock it reads must move past the mined block too, or the next block would go back.
-      const target = Math.max(await latestTimestamp(), now()) + seconds
-      await rpc('evm_setNextBlockTimestamp', [target])
+      // From the latest block, which runs ahead of the wall clock when blocks come quickly.
+      await rpc('evm_setNextBlockTimestamp', [(await latestTimestamp()) + seconds])
       await rpc('evm_mine', [])
-      clockOffset += target + 1 - now()
-      return target
+      return latestTimestamp()
     },
     close: () => session.close(),
   }

@@ -3,7 +3,7 @@
 // trades roll into a later epoch instead of blocking everyone else's.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { instrumentKey } from '../../ledger/netting/epoch-root.ts'
+import { instrumentKey } from '../../ledger/netting/instrument-key.ts'
 import type { HcxNode } from '../../node/hcx-node.ts'
 import {
   type SettlementNetwork,

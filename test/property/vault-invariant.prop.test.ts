@@ -7,7 +7,8 @@
 import { MaxUint256, type Wallet } from 'ethers'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { instrumentKey, type RootedTrade } from '../../ledger/netting/epoch-root.ts'
+import type { RootedTrade } from '../../ledger/netting/epoch-root.ts'
+import { instrumentKey } from '../../ledger/netting/instrument-key.ts'
 import { netTrades } from '../../ledger/netting/net-lines.ts'
 import { accountLines } from '../../ledger/settlement/batch.ts'
 import {

@@ -4,7 +4,7 @@
 
 import { AbiCoder, keccak256, type TransactionReceipt, type Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { instrumentKey } from '../../../../ledger/netting/epoch-root.ts'
+import { instrumentKey } from '../../../../ledger/netting/instrument-key.ts'
 import { revertOf, sendTx, startTestChain, type TestChain } from '../../../helpers/chain-fixture.ts'
 
 const CLASS = 'gpu.h100'

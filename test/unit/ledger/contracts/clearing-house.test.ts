@@ -4,7 +4,8 @@
 
 import type { Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { epochRoot, instrumentKey } from '../../../../ledger/netting/epoch-root.ts'
+import { epochRoot } from '../../../../ledger/netting/epoch-root.ts'
+import { instrumentKey } from '../../../../ledger/netting/instrument-key.ts'
 import { type AccountLines, netLinesDigest } from '../../../../ledger/settlement/batch.ts'
 import {
   revertOf,

@@ -4,7 +4,7 @@
 
 import { type TransactionReceipt, verifyTypedData, type Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { instrumentKey } from '../../../../ledger/netting/epoch-root.ts'
+import { instrumentKey } from '../../../../ledger/netting/instrument-key.ts'
 import {
   revertOf,
   rootedTrade,

@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest'
 import {
   EMPTY_ROOT,
   epochRoot,
-  instrumentKey,
   type RootedTrade,
   TRADE_LEAF_ENCODING,
   tradeLeaf,
 } from '../../../../ledger/netting/epoch-root.ts'
+import { instrumentKey } from '../../../../ledger/netting/instrument-key.ts'
 
 const trade = (n: number, qty = 1n): RootedTrade => ({
   tradeId: n.toString(16).padStart(64, '0'),
