@@ -114,7 +114,12 @@ async function connectRpc(rpcUrl: string, options: ChainOptions): Promise<ChainS
       { cause },
     )
   }
-  const provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, batchMaxCount: 1 })
+  // No response cache: two sends within its 250 ms would read the same pending nonce.
+  const provider = new JsonRpcProvider(rpcUrl, chainId, {
+    staticNetwork: true,
+    batchMaxCount: 1,
+    cacheTimeout: -1,
+  })
   provider.pollingInterval = HTTP_POLL_MS
   for (const [name, address] of Object.entries(contracts)) {
     if ((await provider.getCode(address)) === '0x') {
