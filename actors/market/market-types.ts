@@ -40,7 +40,7 @@ export interface PlaceOrderParams {
   minReputation?: number
 }
 
-export type TradeState = 'matched' | 'cosigned'
+export type TradeState = 'matched' | 'cosigned' | 'settled'
 
 export interface TradeView {
   tradeId: string

@@ -15,6 +15,11 @@ export function netLines(lines: readonly StoredLine[]): NetLine[] {
   return lines.map((l) => ({ ...l, position: BigInt(l.position), cash: BigInt(l.cash) }))
 }
 
+export interface TradeSettlement {
+  epoch: number
+  txHash: string | null
+}
+
 const proposalKey = (seq: number) => String(seq).padStart(10, '0')
 export const signedKey = (epoch: number, root: string) => `${String(epoch).padStart(10, '0')}:${root}`
 
@@ -22,8 +27,8 @@ export class SettlementLedger {
   private readonly store: Store
   readonly proposals = new Map<number, StoredProposal>()
   readonly signed = new Map<string, StoredSignedLines>()
-  /** Trade id -> the epoch that settled it. */
-  readonly settled = new Map<string, number>()
+  /** Trade id -> the epoch that settled it, and its transaction where known. */
+  readonly settled = new Map<string, TradeSettlement>()
   /** Trade id -> keys of pending signed lines that cover it. */
   private readonly pending = new Map<string, Set<string>>()
   private nextSeq = 0
@@ -37,7 +42,7 @@ export class SettlementLedger {
       const seq = Number(key)
       this.proposals.set(seq, proposal)
       this.nextSeq = seq + 1
-      if (proposal.state === 'settled') this.markSettled(proposal.tradeIds, proposal.epoch)
+      if (proposal.state === 'settled') this.markSettled(proposal.tradeIds, proposal.epoch, proposal.txHash)
     }
     for (const [key, record] of await this.store.entries('signedLines')) this.index(key, record)
   }
@@ -69,7 +74,7 @@ export class SettlementLedger {
     const next = { ...current, ...change, updatedAt: now }
     await this.store.put('proposals', proposalKey(seq), next)
     this.proposals.set(seq, next)
-    if (next.state === 'settled') this.markSettled(next.tradeIds, next.epoch)
+    if (next.state === 'settled') this.markSettled(next.tradeIds, next.epoch, next.txHash)
     return next
   }
 
@@ -79,9 +84,13 @@ export class SettlementLedger {
     this.index(key, record)
   }
 
-  async resolveSigned(record: StoredSignedLines, state: 'settled' | 'lapsed', now: number): Promise<void> {
+  async resolveSigned(
+    record: StoredSignedLines,
+    outcome: { state: 'settled'; txHash?: string } | { state: 'lapsed' },
+    now: number,
+  ): Promise<void> {
     const key = signedKey(record.epoch, record.root)
-    const next = { ...record, state, updatedAt: now }
+    const next = { ...record, ...outcome, updatedAt: now }
     await this.store.put('signedLines', key, next)
     this.index(key, next)
   }
@@ -95,10 +104,10 @@ export class SettlementLedger {
       if (keys.size === 0) this.pending.delete(id)
       else this.pending.set(id, keys)
     }
-    if (record.state === 'settled') this.markSettled(record.tradeIds, record.epoch)
+    if (record.state === 'settled') this.markSettled(record.tradeIds, record.epoch, record.txHash)
   }
 
-  private markSettled(tradeIds: readonly string[], epoch: number): void {
-    for (const id of tradeIds) this.settled.set(id, epoch)
+  private markSettled(tradeIds: readonly string[], epoch: number, txHash: string | undefined): void {
+    for (const id of tradeIds) this.settled.set(id, { epoch, txHash: txHash ?? null })
   }
 }

@@ -9,7 +9,7 @@ import { SETTLE_LIMITS, SETTLE_PROTOCOL } from '../../protocols/settlement/sign-
 import { handleRequests } from '../../protocols/streams/request-response.ts'
 import { unsettledTakes } from './candidates.ts'
 import type { Proposer } from './proposer.ts'
-import { SettlementLedger } from './settlement-ledger.ts'
+import { SettlementLedger, type TradeSettlement } from './settlement-ledger.ts'
 import {
   type EpochView,
   isOwnMake,
@@ -175,12 +175,22 @@ export class Settlement {
     for (const record of ctx.ledger.pendingSigned()) {
       if (record.epoch > lastEpoch) continue
       const committed = await ctx.client.epochRoot(record.epoch)
+      if (committed !== record.root.toLowerCase()) {
+        await ctx.ledger.resolveSigned(record, { state: 'lapsed' }, ctx.now())
+        continue
+      }
+      const txHash = await ctx.client.epochTxHash(record.epoch)
       await ctx.ledger.resolveSigned(
         record,
-        committed === record.root.toLowerCase() ? 'settled' : 'lapsed',
+        { state: 'settled', ...(txHash === undefined ? {} : { txHash }) },
         ctx.now(),
       )
     }
+  }
+
+  /** Whether and where a trade settled on chain. */
+  settlementOf(tradeId: string): TradeSettlement | undefined {
+    return this.ctx.ledger.settled.get(tradeId)
   }
 
   /** Epochs this node proposed or signed lines in, oldest first. */
@@ -194,7 +204,7 @@ export class Settlement {
         trades: s.tradeIds.length,
         lines: s.lines.length,
         root: s.root,
-        txHash: null,
+        txHash: s.txHash ?? null,
         gasUsed: null,
         state: s.state,
       })

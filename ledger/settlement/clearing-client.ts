@@ -82,6 +82,13 @@ export class ClearingClient {
     return String(await clearing.getFunction('epochRoot')(epoch)).toLowerCase()
   }
 
+  /** The transaction that settled `epoch`, from its EpochSettled event. */
+  async epochTxHash(epoch: number): Promise<string | undefined> {
+    const { clearing } = await this.bind()
+    const [log] = await clearing.queryFilter(clearing.getEvent('EpochSettled')(epoch))
+    return log?.transactionHash
+  }
+
   async position(account: string, instrumentKey: string): Promise<bigint> {
     const { clearing } = await this.bind()
     return BigInt(await clearing.getFunction('position')(account, instrumentKey))

@@ -95,6 +95,8 @@ export interface StoredSignedLines {
   tradeIds: string[]
   lines: StoredLine[]
   state: 'pending' | 'settled' | 'lapsed'
+  /** The transaction that settled the epoch, once known. */
+  txHash?: string
   signedAt: number
   updatedAt: number
 }

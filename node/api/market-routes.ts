@@ -7,9 +7,9 @@ import { z } from 'zod'
 import type { Market } from '../../actors/market/market.ts'
 import type { MarketEvent, TradeView } from '../../actors/market/market-types.ts'
 import { parseDurationMs } from '../../config/duration.ts'
-import { isHcxError } from '../../errors/hcx-error.ts'
 import { formatPrice, formatQuantity, parsePrice, parseQuantity } from '../../ledger/instruments/decimal.ts'
 import { instrumentSpec, parseInstrumentId } from '../../ledger/instruments/instrument-id.ts'
+import { answer as answerWith } from './answer.ts'
 
 const placeSchema = z.strictObject({
   instrument: z.string().max(128),
@@ -28,7 +28,15 @@ const STATUS_BY_CODE: Record<string, number> = {
   MARKET_GATEWAY_REFUSED: 502,
 }
 
-export function registerMarketRoutes(server: FastifyInstance, market: Market, now: () => number): void {
+/** Where a trade settled, if it has: its view then says `settled`, with the epoch and tx hash. */
+export type SettlementLookup = (tradeId: string) => { epoch: number; txHash: string | null } | undefined
+
+export function registerMarketRoutes(
+  server: FastifyInstance,
+  market: Market,
+  now: () => number,
+  settlementOf: SettlementLookup = () => undefined,
+): void {
   server.post('/v1/orders', async (request, reply) => {
     const parsed = placeSchema.safeParse(request.body ?? {})
     if (!parsed.success) {
@@ -59,7 +67,11 @@ export function registerMarketRoutes(server: FastifyInstance, market: Market, no
         ...(expiresAt === undefined ? {} : { expiresAt }),
         ...(body.minReputation === undefined ? {} : { minReputation: body.minReputation }),
       })
-      return { orderId: result.orderId, status: result.status, fills: result.fills.map(tradeJson) }
+      return {
+        orderId: result.orderId,
+        status: result.status,
+        fills: result.fills.map((fill) => tradeJson(fill)),
+      }
     })
   })
 
@@ -95,7 +107,7 @@ export function registerMarketRoutes(server: FastifyInstance, market: Market, no
   )
 
   server.get<{ Querystring: { instrument?: string } }>('/v1/trades', async (request) =>
-    market.tradeList(request.query.instrument).map(tradeJson),
+    market.tradeList(request.query.instrument).map((trade) => tradeJson(trade, settlementOf(trade.tradeId))),
   )
 
   server.get('/v1/capacity', async () =>
@@ -113,9 +125,10 @@ function bookJson(market: Market, instrument: string, depth?: number) {
   return { bids: rows(book.bids), asks: rows(book.asks) }
 }
 
-export function tradeJson(trade: TradeView) {
+export function tradeJson(trade: TradeView, settled?: ReturnType<SettlementLookup>) {
   const spec = instrumentSpec(parseInstrumentId(trade.instrument))
   return {
+    ...(settled === undefined ? {} : { epoch: settled.epoch, txHash: settled.txHash }),
     tradeId: trade.tradeId,
     instrument: trade.instrument,
     price: formatPrice(trade.price, spec),
@@ -127,7 +140,7 @@ export function tradeJson(trade: TradeView) {
     taker: trade.taker,
     makerAccount: trade.makerAccount,
     takerAccount: trade.takerAccount,
-    state: trade.state,
+    state: settled === undefined ? trade.state : 'settled',
     at: new Date(trade.at).toISOString(),
     makerSignature: trade.makerSignature,
     takerSignature: trade.takerSignature,
@@ -158,15 +171,10 @@ function streamEvents(market: Market, raw: import('node:http').IncomingMessage, 
   raw.on('close', () => market.events.off('event', send))
 }
 
-async function answer(reply: FastifyReply, run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await run()
-  } catch (err) {
-    if (!isHcxError(err)) throw err
-    return reply.code(STATUS_BY_CODE[err.code] ?? 400).send({ error: err.code, message: err.message })
-  }
-}
-
 function badRequest(reply: FastifyReply, code: string, message: string) {
   return reply.code(400).send({ error: code, message })
+}
+
+function answer(reply: FastifyReply, run: () => Promise<unknown>): Promise<unknown> {
+  return answerWith(reply, run, STATUS_BY_CODE)
 }

@@ -91,7 +91,12 @@ export class ControlApi {
 
   private routes(server: FastifyInstance): void {
     const { node } = this.init
-    registerMarketRoutes(server, node.market, () => node.now())
+    registerMarketRoutes(
+      server,
+      node.market,
+      () => node.now(),
+      (id) => node.settlement.settlementOf(id),
+    )
     registerSettlementRoutes(server, node.settlement, node.clearing)
     server.get('/v1/status', async () => node.status())
     server.get('/v1/actors', async () => node.actorReport())

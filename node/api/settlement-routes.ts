@@ -5,8 +5,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { proposalView, type Settlement } from '../../actors/settlement/settlement.ts'
-import { isHcxError } from '../../errors/hcx-error.ts'
 import type { ClearingClient } from '../../ledger/settlement/clearing-client.ts'
+import { answer as answerWith } from './answer.ts'
 
 export const TOKEN_DECIMALS = 6
 
@@ -70,11 +70,6 @@ export function registerSettlementRoutes(
   )
 }
 
-async function answer(reply: FastifyReply, run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await run()
-  } catch (err) {
-    if (!isHcxError(err)) throw err
-    return reply.code(STATUS_BY_CODE[err.code] ?? 400).send({ error: err.code, message: err.message })
-  }
+function answer(reply: FastifyReply, run: () => Promise<unknown>): Promise<unknown> {
+  return answerWith(reply, run, STATUS_BY_CODE)
 }

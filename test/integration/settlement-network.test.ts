@@ -4,6 +4,7 @@
 
 import { Contract, JsonRpcProvider, keccak256, toUtf8Bytes } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { apiGet } from '../../node/api/client.ts'
 import type { HcxNode } from '../../node/hcx-node.ts'
 import {
   type SettlementNetwork,
@@ -99,6 +100,26 @@ describe('settlement across three nodes', () => {
       }
     }
     reader.destroy()
+    // Every trade now reads `settled`, with its epoch and transaction, on both sides.
+    for (const node of nodes) {
+      type TradeJson = {
+        state: string
+        epoch?: number
+        txHash?: string
+        makerAccount: string
+        takerAccount: string
+      }
+      const account = node.clearing.account.toLowerCase()
+      const own = (await apiGet<TradeJson[]>(node.config.dataDir, '/v1/trades')).filter((t) =>
+        [t.makerAccount, t.takerAccount].map((a) => a.toLowerCase()).includes(account),
+      )
+      expect(own.length).toBeGreaterThanOrEqual(2)
+      for (const trade of own) {
+        expect(trade.state).toBe('settled')
+        expect(trade.epoch).toBeGreaterThanOrEqual(1)
+        expect(trade.txHash).toMatch(/^0x[0-9a-f]{64}$/)
+      }
+    }
     // Cash moved with the trades: a sold 10 at 2,000 and bought 2 at 5,000.
     const { balance } = await a.clearing.collateral()
     expect(balance).toBe(1_000_000_000n + 10n * 2_000n - 2n * 5_000n)

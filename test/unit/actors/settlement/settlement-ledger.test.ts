@@ -112,12 +112,12 @@ describe('the settlement ledger', () => {
     const first = await ledger()
     const seq = await first.addProposal(proposal(4, [tradeId(1), tradeId(2)]))
     await first.addProposal(proposal(5, [tradeId(3)]))
-    await first.updateProposal(seq, { state: 'submitted' }, 2_000)
+    await first.updateProposal(seq, { state: 'submitted', txHash: `0x${'ab'.repeat(32)}` }, 2_000)
     expect(first.settled.size).toBe(0)
     await first.updateProposal(seq, { state: 'settled', gasUsed: '91000', blockNumber: 12 }, 3_000)
     expect([...first.settled.entries()]).toEqual([
-      [tradeId(1), 4],
-      [tradeId(2), 4],
+      [tradeId(1), { epoch: 4, txHash: `0x${'ab'.repeat(32)}` }],
+      [tradeId(2), { epoch: 4, txHash: `0x${'ab'.repeat(32)}` }],
     ])
     // Failed and abandoned proposals settle nothing.
     await first.updateProposal(1, { state: 'failed', reason: 'reverted' }, 3_000)
@@ -125,8 +125,8 @@ describe('the settlement ledger', () => {
 
     const second = await reopened()
     expect([...second.settled.entries()]).toEqual([
-      [tradeId(1), 4],
-      [tradeId(2), 4],
+      [tradeId(1), { epoch: 4, txHash: `0x${'ab'.repeat(32)}` }],
+      [tradeId(2), { epoch: 4, txHash: `0x${'ab'.repeat(32)}` }],
     ])
   })
 
@@ -155,25 +155,27 @@ describe('the settlement ledger', () => {
     const second = await reopened()
     expect(second.pendingFor(tradeId(1))).toEqual([record])
     expect(second.settled.size).toBe(0)
-    await second.resolveSigned(record, 'settled', 9_000)
+    await second.resolveSigned(record, { state: 'settled', txHash: `0x${'cd'.repeat(32)}` }, 9_000)
     expect(second.pendingFor(tradeId(1))).toEqual([])
     expect(second.pendingSigned()).toEqual([])
     expect([...second.settled.entries()]).toEqual([
-      [tradeId(1), 6],
-      [tradeId(2), 6],
+      [tradeId(1), { epoch: 6, txHash: `0x${'cd'.repeat(32)}` }],
+      [tradeId(2), { epoch: 6, txHash: `0x${'cd'.repeat(32)}` }],
     ])
 
     const third = await reopened()
     expect(third.pendingFor(tradeId(1))).toEqual([])
-    expect([...third.signed.values()]).toEqual([{ ...record, state: 'settled', updatedAt: 9_000 }])
-    expect(third.settled.get(tradeId(2))).toBe(6)
+    expect([...third.signed.values()]).toEqual([
+      { ...record, state: 'settled', txHash: `0x${'cd'.repeat(32)}`, updatedAt: 9_000 },
+    ])
+    expect(third.settled.get(tradeId(2))?.epoch).toBe(6)
   })
 
   it('frees a trade whose signature lapsed without settling it', async () => {
     const first = await ledger()
     const record = signed(7, [tradeId(1)])
     await first.addSigned(record)
-    await first.resolveSigned(record, 'lapsed', 9_000)
+    await first.resolveSigned(record, { state: 'lapsed' }, 9_000)
     expect(first.pendingFor(tradeId(1))).toEqual([])
     expect(first.settled.has(tradeId(1))).toBe(false)
     const second = await reopened()
@@ -190,16 +192,16 @@ describe('the settlement ledger', () => {
     const later = signed(9, [tradeId(1)])
     for (const record of [older, otherRoot, later]) await first.addSigned(record)
     expect(first.pendingFor(tradeId(1))).toHaveLength(3)
-    await first.resolveSigned(older, 'lapsed', 9_000)
+    await first.resolveSigned(older, { state: 'lapsed' }, 9_000)
     expect(first.pendingFor(tradeId(1))).toEqual([otherRoot, later])
     expect(first.pendingFor(tradeId(2))).toEqual([])
 
     const second = await reopened()
     expect(second.pendingFor(tradeId(1))).toEqual([otherRoot, later])
-    await second.resolveSigned(otherRoot, 'lapsed', 9_500)
-    await second.resolveSigned(later, 'settled', 9_500)
+    await second.resolveSigned(otherRoot, { state: 'lapsed' }, 9_500)
+    await second.resolveSigned(later, { state: 'settled' }, 9_500)
     expect(second.pendingFor(tradeId(1))).toEqual([])
-    expect(second.settled.get(tradeId(1))).toBe(9)
+    expect(second.settled.get(tradeId(1))?.epoch).toBe(9)
     expect(second.pendingSigned()).toEqual([])
   })
 })
