@@ -170,6 +170,7 @@ export class HcxNode {
         ownerKey: signer.publicKey,
         peerIdOf: (owner) => verifier.peerId(owner),
         signTimeoutMs: config.settlement.signTimeoutMs,
+        epochMs: config.settlement.epochMs,
         now,
         logger: logger.child({ component: 'settlement' }),
       })

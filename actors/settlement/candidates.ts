@@ -9,7 +9,12 @@ import { accountHex, isOwnTake, type SettlementContext } from './settlement-type
 /** Trades in one epoch; the rest wait for the next. */
 export const MAX_TRADES_PER_EPOCH = 10_000
 
-export function unsettledTakes(ctx: SettlementContext, limit: number): SignedTrade[] {
+/** `skip` leaves out the trades of makers that should not be asked now. */
+export function unsettledTakes(
+  ctx: SettlementContext,
+  limit: number,
+  skip: (maker: string) => boolean = () => false,
+): SignedTrade[] {
   const perCounterparty = new Map<string, number>()
   const chosen: SignedTrade[] = []
   for (const trade of ctx.trades.signedTrades()) {
@@ -17,7 +22,7 @@ export function unsettledTakes(ctx: SettlementContext, limit: number): SignedTra
     if (!isOwnTake(ctx, trade) || ctx.ledger.settled.has(trade.id)) continue
     if (ctx.ledger.pendingFor(trade.id).length > 0) continue
     const maker = accountHex(trade.body.makerAcct)
-    if (maker === ctx.account) continue
+    if (maker === ctx.account || skip(maker)) continue
     const count = perCounterparty.get(maker) ?? 0
     if (count >= MAX_TRADES_PER_REQUEST) continue
     perCounterparty.set(maker, count + 1)

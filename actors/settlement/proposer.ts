@@ -35,17 +35,27 @@ interface Counterparty {
   trades: RootedTrade[]
 }
 
+/** A counterparty that does not sign is asked again after one epoch, then two, four... up to an hour. */
+const BACKOFF_MAX_MS = 3_600_000
+
 export class Proposer {
   private readonly ctx: SettlementContext
+  /** Counterparties that did not sign: how often in a row, and when to ask again. */
+  private readonly backoff = new Map<string, { misses: number; until: number }>()
 
   constructor(ctx: SettlementContext) {
     this.ctx = ctx
   }
 
-  /** Settles one epoch of this node's takes; resolves with the proposal, if any was made. */
-  async settleEpoch(): Promise<StoredProposal | undefined> {
+  /**
+   * Settles one epoch of this node's takes; resolves with the proposal, if any was made.
+   * `askEveryone` also asks counterparties that are being held off (a run someone asked for).
+   */
+  async settleEpoch(askEveryone = false): Promise<StoredProposal | undefined> {
     const { ctx } = this
-    let trades = unsettledTakes(ctx, MAX_TRADES_PER_EPOCH)
+    const now = ctx.now()
+    const heldOff = (maker: string) => !askEveryone && (this.backoff.get(maker)?.until ?? 0) > now
+    let trades = unsettledTakes(ctx, MAX_TRADES_PER_EPOCH, heldOff)
     if (trades.length === 0) return undefined
     const epoch = (await ctx.client.lastEpoch()) + 1
     for (let round = 0; round < SIGN_ROUNDS && trades.length > 0; round++) {
@@ -70,6 +80,10 @@ export class Proposer {
         counterparties.map(async (c) => ({ c, signature: await this.askSignature(c, epoch, tree, entries) })),
       )
       const silent = answers.filter((a) => a.signature === undefined).map((a) => a.c.account)
+      for (const { c, signature } of answers) {
+        if (signature !== undefined) this.backoff.delete(c.account)
+        else this.holdOff(c.account)
+      }
       if (silent.length === 0) {
         const signatures = Object.fromEntries(answers.map((a) => [a.c.account, a.signature as string]))
         return this.submit(seq, epoch, root, entries, signatures)
@@ -82,6 +96,12 @@ export class Proposer {
       trades = trades.filter((t) => !silent.includes(accountHex(t.body.makerAcct)))
     }
     return undefined
+  }
+
+  private holdOff(account: string): void {
+    const misses = (this.backoff.get(account)?.misses ?? 0) + 1
+    const wait = Math.min(this.ctx.epochMs * 2 ** (misses - 1), BACKOFF_MAX_MS)
+    this.backoff.set(account, { misses, until: this.ctx.now() + wait })
   }
 
   private counterparties(trades: readonly SignedTrade[]): Counterparty[] {

@@ -24,6 +24,8 @@ export interface SettlementInit {
   /** The peer id of an order owner's public key. */
   peerIdOf(owner: Uint8Array): string
   signTimeoutMs: number
+  /** The settlement beat; a counterparty that does not sign waits at least this long. */
+  epochMs: number
   now(): number
   logger: Logger
 }

@@ -81,8 +81,11 @@ export class Settlement {
     return this.engine
   }
 
-  /** One epoch: resolve what is open, then settle this node's unsettled takes. */
-  async settleEpoch(): Promise<StoredProposal | undefined> {
+  /**
+   * One epoch: resolve what is open, then settle this node's unsettled takes. The beat holds
+   * off counterparties that did not sign; `askEveryone` (a run someone asked for) does not.
+   */
+  async settleEpoch(options: { askEveryone?: boolean } = {}): Promise<StoredProposal | undefined> {
     // With nothing to settle or resolve, the chain is not even asked (nor started).
     const { ledger } = this.ctx
     const idle =
@@ -92,7 +95,7 @@ export class Settlement {
     if (idle) return undefined
     const settledAll = await this.resolveOpen()
     if (!settledAll) return undefined
-    const proposal = await (await this.load()).proposer.settleEpoch()
+    const proposal = await (await this.load()).proposer.settleEpoch(options.askEveryone ?? false)
     if (proposal !== undefined) {
       this.ctx.logger.info(
         {

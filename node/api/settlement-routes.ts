@@ -64,7 +64,7 @@ export function registerSettlementRoutes(
   server.get('/v1/settlement/epochs', async () => ({ account: client.account, epochs: settlement.epochs() }))
   server.post('/v1/settlement/run', (_request, reply) =>
     answer(reply, async () => {
-      const proposal = await settlement.settleEpoch()
+      const proposal = await settlement.settleEpoch({ askEveryone: true })
       return { epoch: proposal === undefined ? null : proposalView(proposal) }
     }),
   )
