@@ -2,9 +2,10 @@
 // settled nor tied to a signature still pending, within the per-epoch and per-counterparty
 // limits. The rest wait for a later epoch.
 
+import { accountAddress } from '../../ledger/netting/from-trades.ts'
 import type { SignedTrade } from '../../protocols/market/messages.ts'
 import { MAX_TRADES_PER_REQUEST } from '../../protocols/settlement/sign-messages.ts'
-import { accountHex, isOwnTake, type SettlementContext } from './settlement-types.ts'
+import { isOwnTake, type SettlementContext } from './settlement-types.ts'
 
 /** Trades in one epoch; the rest wait for the next. */
 export const MAX_TRADES_PER_EPOCH = 10_000
@@ -21,7 +22,7 @@ export function unsettledTakes(
     if (chosen.length >= limit) break
     if (!isOwnTake(ctx, trade) || ctx.ledger.settled.has(trade.id)) continue
     if (ctx.ledger.pendingFor(trade.id).length > 0) continue
-    const maker = accountHex(trade.body.makerAcct)
+    const maker = accountAddress(trade.body.makerAcct)
     if (maker === ctx.account || skip(maker)) continue
     const count = perCounterparty.get(maker) ?? 0
     if (count >= MAX_TRADES_PER_REQUEST) continue

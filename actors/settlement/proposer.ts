@@ -4,7 +4,8 @@
 
 import { peerIdFromString } from '@libp2p/peer-id'
 import { getBytes, hexlify, type TransactionReceipt } from 'ethers'
-import { epochTree, type RootedTrade } from '../../ledger/netting/epoch-root.ts'
+import { epochTree } from '../../ledger/netting/epoch-root.ts'
+import { accountAddress } from '../../ledger/netting/from-trades.ts'
 import { netTrades } from '../../ledger/netting/net-lines.ts'
 import {
   type AccountLines,
@@ -24,7 +25,7 @@ import {
 import { sendRequest } from '../../protocols/streams/request-response.ts'
 import { MAX_TRADES_PER_EPOCH, unsettledTakes } from './candidates.ts'
 import { storedLines } from './settlement-ledger.ts'
-import { accountHex, rootedTrade, type SettlementContext } from './settlement-types.ts'
+import { rootedTrade, type SettlementContext } from './settlement-types.ts'
 
 /** A second round re-signs after dropping non-signers; later drops wait for the next epoch. */
 const SIGN_ROUNDS = 2
@@ -32,7 +33,8 @@ const SIGN_ROUNDS = 2
 interface Counterparty {
   account: string
   peerId: string
-  trades: RootedTrade[]
+  /** Where its trades sit among the epoch's, which are the Merkle tree's values in order. */
+  leafIndices: number[]
 }
 
 /** A counterparty that does not sign is asked again after one epoch, then two, four... up to an hour. */
@@ -93,7 +95,7 @@ export class Proposer {
         { state: 'abandoned', reason: `no signature from ${silent.join(', ')}; their trades roll over` },
         ctx.now(),
       )
-      trades = trades.filter((t) => !silent.includes(accountHex(t.body.makerAcct)))
+      trades = trades.filter((t) => !silent.includes(accountAddress(t.body.makerAcct)))
     }
     return undefined
   }
@@ -106,14 +108,14 @@ export class Proposer {
 
   private counterparties(trades: readonly SignedTrade[]): Counterparty[] {
     const byAccount = new Map<string, Counterparty>()
-    for (const trade of trades) {
-      const account = accountHex(trade.body.makerAcct)
+    for (const [index, trade] of trades.entries()) {
+      const account = accountAddress(trade.body.makerAcct)
       let entry = byAccount.get(account)
       if (entry === undefined) {
-        entry = { account, peerId: this.ctx.peerIdOf(trade.body.makerOwner), trades: [] }
+        entry = { account, peerId: this.ctx.peerIdOf(trade.body.makerOwner), leafIndices: [] }
         byAccount.set(account, entry)
       }
-      entry.trades.push(rootedTrade(trade))
+      entry.leafIndices.push(index)
     }
     return [...byAccount.values()]
   }
@@ -127,10 +129,7 @@ export class Proposer {
     const { ctx } = this
     const entry = entries.find((e) => e.account === counterparty.account)
     if (entry === undefined) return undefined
-    const wanted = new Set(counterparty.trades.map((t) => `0x${t.tradeId}`))
-    const indices: number[] = []
-    for (const [index, leaf] of tree.entries()) if (wanted.has(leaf[0])) indices.push(index)
-    const proof = tree.getMultiProof(indices)
+    const proof = tree.getMultiProof(counterparty.leafIndices)
     const session = await ctx.client.session()
     try {
       const frames = await sendRequest(

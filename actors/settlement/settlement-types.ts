@@ -1,7 +1,7 @@
 import type { Libp2p } from 'libp2p'
 import type { Logger } from 'pino'
 import type { RootedTrade } from '../../ledger/netting/epoch-root.ts'
-import { nettableTrade } from '../../ledger/netting/from-trades.ts'
+import { accountAddress, nettableTrade } from '../../ledger/netting/from-trades.ts'
 import type { ClearingClient } from '../../ledger/settlement/clearing-client.ts'
 import type { Store } from '../../ledger/store/store.ts'
 import type { SignedTrade } from '../../protocols/market/messages.ts'
@@ -50,20 +50,21 @@ export interface EpochView {
   reason?: string
 }
 
-export const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
-export const accountHex = (bytes: Uint8Array) => `0x${hex(bytes)}`
-
 export function rootedTrade(trade: SignedTrade): RootedTrade {
   return { ...nettableTrade(trade.body), tradeId: trade.id }
 }
 
 /** Each trade is settled by its taker's node; the maker's node signs. */
 export function isOwnTake(ctx: SettlementContext, trade: SignedTrade): boolean {
-  return accountHex(trade.body.takerAcct) === ctx.account && sameBytes(trade.body.takerOwner, ctx.ownerKey)
+  return (
+    accountAddress(trade.body.takerAcct) === ctx.account && sameBytes(trade.body.takerOwner, ctx.ownerKey)
+  )
 }
 
 export function isOwnMake(ctx: SettlementContext, trade: SignedTrade): boolean {
-  return accountHex(trade.body.makerAcct) === ctx.account && sameBytes(trade.body.makerOwner, ctx.ownerKey)
+  return (
+    accountAddress(trade.body.makerAcct) === ctx.account && sameBytes(trade.body.makerOwner, ctx.ownerKey)
+  )
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -5,6 +5,7 @@
 
 import { getBytes, hexlify } from 'ethers'
 import { provesMembership } from '../../ledger/netting/epoch-root.ts'
+import { accountAddress } from '../../ledger/netting/from-trades.ts'
 import { netTrades } from '../../ledger/netting/net-lines.ts'
 import { accountLines, signNetLines } from '../../ledger/settlement/batch.ts'
 import {
@@ -13,8 +14,9 @@ import {
   type SettleRefusal,
   type SignRequest,
 } from '../../protocols/settlement/sign-messages.ts'
+import { hex } from '../market/market-state.ts'
 import { storedLines } from './settlement-ledger.ts'
-import { accountHex, hex, isOwnMake, rootedTrade, type SettlementContext } from './settlement-types.ts'
+import { isOwnMake, rootedTrade, type SettlementContext } from './settlement-types.ts'
 
 class Refusal extends Error {
   readonly code: SettleRefusal
@@ -68,7 +70,7 @@ export class SignDesk {
     const session = await ctx.client.session()
     if (
       BigInt(request.chainId) !== session.chainId ||
-      accountHex(request.house) !== session.contracts.ClearingHouse.toLowerCase()
+      accountAddress(request.house) !== session.contracts.ClearingHouse.toLowerCase()
     ) {
       throw new Refusal(
         'SETTLE_WRONG_CHAIN',

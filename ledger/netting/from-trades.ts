@@ -3,7 +3,8 @@
 import type { TradeBody } from '../../protocols/market/messages.ts'
 import type { NettableTrade } from './net-lines.ts'
 
-const address = (bytes: Uint8Array) => `0x${Buffer.from(bytes).toString('hex')}`
+/** A 20-byte settlement account as lowercase 0x-prefixed hex. */
+export const accountAddress = (bytes: Uint8Array) => `0x${Buffer.from(bytes).toString('hex')}`
 
 export function nettableTrade(trade: TradeBody): NettableTrade {
   const takerBuys = trade.takerSide === 'buy'
@@ -11,7 +12,7 @@ export function nettableTrade(trade: TradeBody): NettableTrade {
     instrument: trade.inst,
     price: trade.px,
     qty: trade.qty,
-    buyer: address(takerBuys ? trade.takerAcct : trade.makerAcct),
-    seller: address(takerBuys ? trade.makerAcct : trade.takerAcct),
+    buyer: accountAddress(takerBuys ? trade.takerAcct : trade.makerAcct),
+    seller: accountAddress(takerBuys ? trade.makerAcct : trade.takerAcct),
   }
 }
