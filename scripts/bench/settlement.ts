@@ -46,14 +46,13 @@ import {
   Wallet,
 } from 'ethers'
 import { type ChainSession, connectChain } from '../../ledger/chain/connect.ts'
-import { contractAt, decodeRevert } from '../../ledger/chain/contracts.ts'
+import { contractAt, withRevertReason } from '../../ledger/chain/contracts.ts'
 import { DEV_BLOCK_GAS_LIMIT } from '../../ledger/chain/embedded-chain.ts'
 import { epochRoot, type RootedTrade } from '../../ledger/netting/epoch-root.ts'
 import { linesBalance, netTrades } from '../../ledger/netting/net-lines.ts'
 import {
   accountLines,
   clearingDomain,
-  type NET_LINES_TYPES,
   type SignedAccountLines,
   signNetLines,
 } from '../../ledger/settlement/batch.ts'
@@ -293,14 +292,6 @@ interface PreparedBatch {
   signMs: number
 }
 
-/** A Wallet as signNetLines takes it: its `value: unknown` is what the Wallet's typed parameter is not. */
-function signer(wallet: Wallet) {
-  return {
-    signTypedData: (domain: TypedDataDomain, types: typeof NET_LINES_TYPES, value: unknown) =>
-      wallet.signTypedData(domain, types, value as Record<string, unknown>),
-  }
-}
-
 async function prepareBatch(
   chain: Chain,
   keys: ReadonlyMap<string, Wallet>,
@@ -319,7 +310,7 @@ async function prepareBatch(
     if (wallet === undefined) throw new Error(`no key for account ${entry.account}`)
     batch.push({
       ...entry,
-      signature: await signNetLines(signer(wallet), chain.domain, { epoch, tradesRoot, entry }),
+      signature: await signNetLines(wallet, chain.domain, { epoch, tradesRoot, entry }),
     })
   }
   const end = performance.now()
@@ -335,26 +326,12 @@ async function prepareBatch(
 }
 
 async function estimateGas(chain: Chain, data: string): Promise<bigint> {
-  try {
-    return BigInt(
-      (await chain.rpc('eth_estimateGas', [
-        { from: chain.session.account, to: chain.session.contracts.ClearingHouse, data },
-      ])) as string,
-    )
-  } catch (err) {
-    const revert = revertData(err)
-    throw new Error(`settleEpoch would revert: ${revert === undefined ? (err as Error).message : revert}`)
-  }
-}
-
-function revertData(err: unknown): string | undefined {
-  let current: unknown = err
-  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
-    const data = (current as { data?: unknown }).data
-    if (typeof data === 'string' && /^0x[0-9a-fA-F]{8,}$/.test(data)) return decodeRevert(data) ?? data
-    current = (current as { error?: unknown }).error ?? (current as { cause?: unknown }).cause
-  }
-  return undefined
+  const estimate = await withRevertReason('settleEpoch', () =>
+    chain.rpc('eth_estimateGas', [
+      { from: chain.session.account, to: chain.session.contracts.ClearingHouse, data },
+    ]),
+  )
+  return BigInt(estimate as string)
 }
 
 interface EpochFigure {
