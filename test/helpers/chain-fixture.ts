@@ -24,7 +24,6 @@ import {
   type AccountLines,
   accountLines,
   clearingDomain,
-  type NetLinesMessage,
   type SignedAccountLines,
   signNetLines,
 } from '../../ledger/settlement/batch.ts'
@@ -101,22 +100,6 @@ export function rootedTrade(
   return { instrument, price, qty, buyer: address(buyer), seller: address(seller), tradeId: nextTradeId() }
 }
 
-/**
- * signNetLines for an ethers Wallet. Its signer parameter takes `value: unknown`, which a
- * Wallet's `signTypedData(..., value: Record<string, any>)` does not accept under strict types.
- */
-export function signEntry(
-  wallet: Wallet,
-  domain: TypedDataDomain,
-  message: NetLinesMessage,
-): Promise<string> {
-  return signNetLines(
-    { signTypedData: (d, types, value) => wallet.signTypedData(d, types, value as Record<string, unknown>) },
-    domain,
-    message,
-  )
-}
-
 /** Sends a transaction and waits for it; a revert becomes CHAIN_REVERTED with the decoded error. */
 export async function sendTx(
   what: string,
@@ -188,7 +171,7 @@ export async function startTestChain(): Promise<TestChain> {
     for (const entry of entries) {
       const wallet = byAccount.get(entry.account.toLowerCase())
       if (wallet === undefined) throw new Error(`no signer given for account ${entry.account}`)
-      const signature = await signEntry(wallet, domain, { epoch, tradesRoot: root, entry })
+      const signature = await signNetLines(wallet, domain, { epoch, tradesRoot: root, entry })
       signed.push({ ...entry, signature })
     }
     return { epoch, tradesRoot: root, entries: signed }

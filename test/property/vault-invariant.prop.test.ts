@@ -10,13 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RootedTrade } from '../../ledger/netting/epoch-root.ts'
 import { instrumentKey } from '../../ledger/netting/instrument-key.ts'
 import { netTrades } from '../../ledger/netting/net-lines.ts'
-import { accountLines } from '../../ledger/settlement/batch.ts'
+import { accountLines, signNetLines } from '../../ledger/settlement/batch.ts'
 import {
   revertOf,
   rootedTrade,
   type SignedBatch,
   sendTx,
-  signEntry,
   startTestChain,
   type TestChain,
 } from '../helpers/chain-fixture.ts'
@@ -197,7 +196,11 @@ async function runBatch(step: Extract<Step, { kind: 'batch' }>, model: Model) {
     const entry = signed.entries[step.pick % signed.entries.length]
     if (entry === undefined) throw new Error('no entry to break')
     const impostor = pool.find((w) => w.address.toLowerCase() !== entry.account) as Wallet
-    entry.signature = await signEntry(impostor, chain.domain, { epoch, tradesRoot: signed.tradesRoot, entry })
+    entry.signature = await signNetLines(impostor, chain.domain, {
+      epoch,
+      tradesRoot: signed.tradesRoot,
+      entry,
+    })
     expected = `BadSignature(${accountOf(entry.account).address})`
   } else if (fault === 'unsorted') {
     const [low, high, ...rest] = signed.entries

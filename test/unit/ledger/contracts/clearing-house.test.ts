@@ -6,12 +6,11 @@ import type { Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { epochRoot } from '../../../../ledger/netting/epoch-root.ts'
 import { instrumentKey } from '../../../../ledger/netting/instrument-key.ts'
-import { type AccountLines, netLinesDigest } from '../../../../ledger/settlement/batch.ts'
+import { type AccountLines, netLinesDigest, signNetLines } from '../../../../ledger/settlement/batch.ts'
 import {
   revertOf,
   rootedTrade,
   type SignedBatch,
-  signEntry,
   startTestChain,
   type TestChain,
 } from '../../../helpers/chain-fixture.ts'
@@ -155,7 +154,7 @@ describe('ClearingHouse.settleEpoch', () => {
     const signed = await chain.batch(await nextEpoch(), [rootedTrade(GPU, a, b, 10n, 1n)], [a, b])
     const target = signed.entries.find((e) => e.account === a.address.toLowerCase())
     if (target === undefined) throw new Error('a has no entry')
-    target.signature = await signEntry(c, chain.domain, {
+    target.signature = await signNetLines(c, chain.domain, {
       epoch: signed.epoch,
       tradesRoot: signed.tradesRoot,
       entry: target,
@@ -260,7 +259,7 @@ describe('ClearingHouse.settleEpoch', () => {
     const unsigned = await chain.batch(epoch, lines, [a, b, c], ROOT)
     const silent = unsigned.entries.find((e) => e.lines.length === 0)
     if (silent === undefined) throw new Error('c has no entry')
-    silent.signature = await signEntry(a, chain.domain, { epoch, tradesRoot: ROOT, entry: silent })
+    silent.signature = await signNetLines(a, chain.domain, { epoch, tradesRoot: ROOT, entry: silent })
     expect(await refusal(unsigned)).toBe(`BadSignature(${c.address})`)
 
     const receipt = await chain.settle(epoch, lines, [a, b, c], ROOT)
