@@ -11,10 +11,6 @@ export function storedLines(lines: readonly NetLine[]): StoredLine[] {
   return lines.map((l) => ({ ...l, position: l.position.toString(), cash: l.cash.toString() }))
 }
 
-export function netLines(lines: readonly StoredLine[]): NetLine[] {
-  return lines.map((l) => ({ ...l, position: BigInt(l.position), cash: BigInt(l.cash) }))
-}
-
 export interface TradeSettlement {
   epoch: number
   txHash: string | null
