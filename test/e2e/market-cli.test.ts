@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectCleanFailure, HcxProcesses, type RunningNode } from '../helpers/hcx-process.ts'
+import { pollUntil, sleep } from '../helpers/poll.ts'
 
 const STOP_TIMEOUT_MS = 5_000
 const ORDER_ID = /^[0-9a-f]{64}$/
@@ -65,16 +66,6 @@ interface StatusJson {
   peers: Array<{ peerId: string }>
 }
 
-/** Runs a `--json` command that must succeed and parses its one line of stdout. */
-async function hcxJson<T>(args: string[]): Promise<T> {
-  const result = await hcx.run([...args, '--json'])
-  expect(result.code, `hcx ${args.join(' ')} failed: ${result.stderr}`).toBe(0)
-  expect(result.stderr).toBe('')
-  const lines = result.stdout.trimEnd().split('\n')
-  expect(lines, `hcx ${args.join(' ')} printed more than one line`).toHaveLength(1)
-  return JSON.parse(lines[0] ?? '') as T
-}
-
 /** SIGTERM, and SIGKILL when the node has not exited within STOP_TIMEOUT_MS. */
 async function stopNode(node: RunningNode | undefined): Promise<void> {
   if (node === undefined) return
@@ -89,39 +80,16 @@ async function stopNode(node: RunningNode | undefined): Promise<void> {
   if (!stopped) await node.stop('SIGKILL')
 }
 
-/** Calls `probe` until `done` holds for its value; fails with the last value after `timeoutMs`. */
-async function pollUntil<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (done(value)) return value
-    if (Date.now() >= deadline) {
-      throw new Error(`${what}: not so within ${timeoutMs} ms; last seen ${JSON.stringify(value)}`)
-    }
-    await sleep(intervalMs)
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
 function place(node: RunningNode, order: string[]): Promise<PlaceJson> {
-  return hcxJson<PlaceJson>(['order', 'place', '--data-dir', node.dataDir, ...order])
+  return hcx.json<PlaceJson>(['order', 'place', '--data-dir', node.dataDir, ...order])
 }
 
 function book(node: RunningNode, instrument: string): Promise<BookJson> {
-  return hcxJson<BookJson>(['book', '--data-dir', node.dataDir, '--instrument', instrument])
+  return hcx.json<BookJson>(['book', '--data-dir', node.dataDir, '--instrument', instrument])
 }
 
 function trades(node: RunningNode, instrument?: string): Promise<TradeJson[]> {
-  return hcxJson<TradeJson[]>([
+  return hcx.json<TradeJson[]>([
     'trades',
     '--data-dir',
     node.dataDir,
@@ -244,7 +212,7 @@ beforeAll(async () => {
   const sees = (node: RunningNode, other: RunningNode) =>
     pollUntil(
       `${node === a ? 'A' : 'B'} lists the other node among its peers`,
-      () => hcxJson<StatusJson>(['status', '--data-dir', node.dataDir]),
+      () => hcx.json<StatusJson>(['status', '--data-dir', node.dataDir]),
       (status) => status.peers.some((peer) => peer.peerId === other.ready.peerId),
       10_000,
     )
@@ -405,7 +373,7 @@ describe('orders leaving the book', () => {
       streamB.close()
     }
 
-    const cancelled = await hcxJson<{ orderId: string; status: string }>([
+    const cancelled = await hcx.json<{ orderId: string; status: string }>([
       'order',
       'cancel',
       '--data-dir',

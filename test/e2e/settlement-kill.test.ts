@@ -11,6 +11,7 @@ import { Contract, JsonRpcProvider, keccak256, toUtf8Bytes } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DevChain, startDevChain } from '../../ledger/chain/dev-chain.ts'
 import { HcxProcesses, type RunningNode } from '../helpers/hcx-process.ts'
+import { pollUntil, sleep } from '../helpers/poll.ts'
 
 const INSTRUMENT = 'SPOT:gpu.h100'
 const QTY = 5n
@@ -64,42 +65,10 @@ interface StatusJson {
   peers: Array<{ peerId: string }>
 }
 
-/** Runs a `--json` command that must succeed and parses its one line of stdout. */
-async function hcxJson<T>(args: string[]): Promise<T> {
-  const result = await hcx.run([...args, '--json'])
-  expect(result.code, `hcx ${args.join(' ')} failed: ${result.stderr}`).toBe(0)
-  const lines = result.stdout.trimEnd().split('\n')
-  expect(lines, `hcx ${args.join(' ')} printed more than one line`).toHaveLength(1)
-  return JSON.parse(lines[0] ?? '') as T
-}
-
-/** Calls `probe` until `done` holds for its value; fails with the last value after `timeoutMs`. */
-async function pollUntil<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (done(value)) return value
-    if (Date.now() >= deadline) {
-      throw new Error(`${what}: not so within ${timeoutMs} ms; last seen ${JSON.stringify(value)}`)
-    }
-    await sleep(intervalMs)
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
 const settleStatus = (node: RunningNode) =>
-  hcxJson<SettleStatusJson>(['settle', 'status', '--data-dir', node.dataDir])
-const positions = (node: RunningNode) => hcxJson<PositionsJson>(['positions', '--data-dir', node.dataDir])
-const peersOf = (node: RunningNode) => hcxJson<StatusJson>(['status', '--data-dir', node.dataDir])
+  hcx.json<SettleStatusJson>(['settle', 'status', '--data-dir', node.dataDir])
+const positions = (node: RunningNode) => hcx.json<PositionsJson>(['positions', '--data-dir', node.dataDir])
+const peersOf = (node: RunningNode) => hcx.json<StatusJson>(['status', '--data-dir', node.dataDir])
 const sees = (node: RunningNode, other: RunningNode, name: string) =>
   pollUntil(
     `${name} lists the other node among its peers`,
@@ -129,7 +98,7 @@ beforeAll(async () => {
   nodeB = b
   await Promise.all([sees(a, b, 'A'), sees(b, a, 'B')])
   for (const node of [a, b]) {
-    await hcxJson(['collateral', 'deposit', '--amount', '1000', '--data-dir', node.dataDir])
+    await hcx.json(['collateral', 'deposit', '--amount', '1000', '--data-dir', node.dataDir])
   }
   await sleep(GOSSIP_MESH_MS)
 }, 40_000)
@@ -148,7 +117,7 @@ describe('settlement interrupted by SIGKILL', () => {
     if (a === undefined || b === undefined || chain === undefined) throw new Error('the setup did not run')
 
     // B rests a sell; A takes it, so A proposes the epoch and B signs its lines.
-    const sell = await hcxJson<PlaceJson>([
+    const sell = await hcx.json<PlaceJson>([
       'order',
       'place',
       '--data-dir',
@@ -165,11 +134,11 @@ describe('settlement interrupted by SIGKILL', () => {
     expect(sell.status).toBe('open')
     await pollUntil(
       'A shows the sell of B',
-      () => hcxJson<{ asks: unknown[] }>(['book', '--data-dir', a.dataDir, '--instrument', INSTRUMENT]),
+      () => hcx.json<{ asks: unknown[] }>(['book', '--data-dir', a.dataDir, '--instrument', INSTRUMENT]),
       (book) => book.asks.length > 0,
       5_000,
     )
-    const buy = await hcxJson<PlaceJson>([
+    const buy = await hcx.json<PlaceJson>([
       'order',
       'place',
       '--data-dir',
@@ -190,7 +159,7 @@ describe('settlement interrupted by SIGKILL', () => {
     const fill = buy.fills[0] as TradeJson
     expect(fill).toMatchObject({ maker: b.ready.peerId, taker: a.ready.peerId, qty: String(QTY) })
     for (const node of [a, b]) {
-      const trades = await hcxJson<TradeJson[]>(['trades', '--data-dir', node.dataDir])
+      const trades = await hcx.json<TradeJson[]>(['trades', '--data-dir', node.dataDir])
       expect(trades.map((t) => [t.tradeId, t.state])).toEqual([[fill.tradeId, 'cosigned']])
     }
 
@@ -225,7 +194,7 @@ describe('settlement interrupted by SIGKILL', () => {
     const attempts: unknown[] = []
     for (let attempt = 0; attempt < 5 && settled === undefined; attempt++) {
       if (attempt > 0) await sleep(1_000)
-      const run = await hcxJson<{ epoch: EpochJson | null }>([
+      const run = await hcx.json<{ epoch: EpochJson | null }>([
         'settle',
         'run',
         '--data-dir',
@@ -268,7 +237,7 @@ describe('settlement interrupted by SIGKILL', () => {
 
       // Settling again settles nothing, on either node.
       for (const node of [restarted, b]) {
-        const again = await hcxJson<{ epoch: unknown }>(['settle', 'run', '--data-dir', node.dataDir])
+        const again = await hcx.json<{ epoch: unknown }>(['settle', 'run', '--data-dir', node.dataDir])
         expect(again.epoch).toBeNull()
       }
       expect(await onChain()).toEqual({ lastEpoch: 1n, a: QTY, b: -QTY })

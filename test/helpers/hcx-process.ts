@@ -71,6 +71,16 @@ export class HcxProcesses {
     return collect(this.spawn(args), timeoutMs)
   }
 
+  /** Runs a `--json` command that must succeed quietly and parses its one line of stdout. */
+  async json<T>(args: string[]): Promise<T> {
+    const result = await this.run([...args, '--json'])
+    globalExpect(result.code, `hcx ${args.join(' ')} failed: ${result.stderr}`).toBe(0)
+    globalExpect(result.stderr).toBe('')
+    const lines = result.stdout.trimEnd().split('\n')
+    globalExpect(lines, `hcx ${args.join(' ')} printed more than one line`).toHaveLength(1)
+    return JSON.parse(lines[0] ?? '') as T
+  }
+
   /** Starts `hcx node start --json` and resolves once its first stdout line, the ready event, arrives. */
   async startNode(dataDir: string, extra: string[] = []): Promise<RunningNode> {
     const child = this.spawn(['node', 'start', '--data-dir', dataDir, ...LOCAL, '--json', ...extra])
