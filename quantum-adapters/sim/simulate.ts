@@ -2,8 +2,8 @@
 // measurements are compiled into fused block plans; measurements at the end of the circuit
 // are sampled for all shots from the one final state. A measurement, reset or `if` in the
 // middle splits the shots between its outcomes (binomially, seeded), and each outcome's
-// branch runs on with its share, so the counts are exact samples and the work grows with
-// the number of distinct branches, never with the shots.
+// branch runs on with its share, so the counts are exact samples and the passes over the
+// state grow with the number of distinct branches, not with the shots.
 
 import type { Circuit, CircuitOp, Condition, GateOp, MeasureOp } from '../circuit/circuit.ts'
 import { type Counts, countsKey, sortedCounts } from '../circuit/counts.ts'
@@ -111,6 +111,7 @@ export async function simulate(circuit: Circuit, options: SimulateOptions): Prom
     finish(shots, classical)
   }
   const finish = (shots: number, classical: bigint) => {
+    options.signal?.throwIfAborted()
     if (program.finalMeasures.length === 0) {
       add(counts, countsKey(classical, circuit.cregs), shots)
       return

@@ -13,6 +13,8 @@ import { PROTOCOL_ERROR_CODES } from '../../../protocols/errors.ts'
 import { FILL_REFUSALS } from '../../../protocols/market/exchange-messages.ts'
 import { VALIDATION_CODE_LIST } from '../../../protocols/market/validation-codes.ts'
 import { SETTLE_REFUSALS } from '../../../protocols/settlement/sign-messages.ts'
+import { QPU_ERROR_CODES } from '../../../quantum-adapters/errors.ts'
+import { QASM_ERROR_CODES } from '../../../quantum-adapters/qasm/errors.ts'
 
 describe('error codes', () => {
   it('are unique across domains and UPPER_SNAKE_CASE', () => {
@@ -31,6 +33,8 @@ describe('error codes', () => {
       ...FILL_REFUSALS,
       ...CHAIN_ERROR_CODES,
       ...SETTLE_REFUSALS,
+      ...QPU_ERROR_CODES,
+      ...QASM_ERROR_CODES,
     ]
     expect(new Set(all).size).toBe(all.length)
     for (const code of all) expect(code).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/)
