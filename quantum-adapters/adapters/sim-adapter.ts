@@ -34,6 +34,7 @@ export function createSimAdapter(options: SimAdapterOptions = {}): QpuAdapter {
     return found
   }
   const execute = async (entry: SimJob, request: QpuJobRequest, seed: number) => {
+    if (entry.abort.signal.aborted) return
     const started = performance.now()
     entry.state = 'running'
     try {

@@ -7,7 +7,9 @@ export interface ComplexMatrix {
   readonly data: Float64Array
 }
 
-export function matrix(rows: ReadonlyArray<ReadonlyArray<readonly [number, number] | number>>): ComplexMatrix {
+export function matrix(
+  rows: ReadonlyArray<ReadonlyArray<readonly [number, number] | number>>,
+): ComplexMatrix {
   const dim = rows.length
   const data = new Float64Array(2 * dim * dim)
   rows.forEach((row, r) => {

@@ -136,7 +136,10 @@ function rzz(theta: number): ComplexMatrix {
 }
 
 /** The product of a gate sequence on `numQubits` qubits, first gate first. */
-function sequence(numQubits: number, steps: ReadonlyArray<readonly [ComplexMatrix, number[]]>): ComplexMatrix {
+function sequence(
+  numQubits: number,
+  steps: ReadonlyArray<readonly [ComplexMatrix, number[]]>,
+): ComplexMatrix {
   let out = identity(1 << numQubits)
   for (const [gate, qubits] of steps) out = multiply(embed(gate, qubits, numQubits), out)
   return out

@@ -42,7 +42,9 @@ export function emitQasm3(circuit: Circuit): string {
   for (const op of circuit.ops) {
     const statement = emitOp(op, bitName)
     if (statement === undefined) continue
-    lines.push(op.kind !== 'barrier' && op.condition !== undefined ? emitIf(op.condition, statement) : statement)
+    lines.push(
+      op.kind !== 'barrier' && op.condition !== undefined ? emitIf(op.condition, statement) : statement,
+    )
   }
   return `${lines.join('\n')}\n`
 }

@@ -31,7 +31,9 @@ function kernelModule(): WebAssembly.Module {
     try {
       bytes = new Uint8Array(readFileSync(KERNELS_WASM_FILE))
     } catch {
-      throw new Error(`the simulator kernels are not built (${KERNELS_WASM_FILE.pathname}); run 'npm run build:wasm'`)
+      throw new Error(
+        `the simulator kernels are not built (${KERNELS_WASM_FILE.pathname}); run 'npm run build:wasm'`,
+      )
     }
     compiled = new WebAssembly.Module(bytes)
   }
@@ -85,7 +87,14 @@ export function engineLayout(numQubits: number, width: number, threads: number):
   const scratchBytes = 2 * (16 << w) + DENSE_SCRATCH_BYTES
   const scratchStart = STATE_OFFSET + 16 * 2 ** numQubits
   const scratch = Array.from({ length: threads }, (_, t) => scratchStart + t * scratchBytes)
-  return { numQubits, width: w, threads, state: STATE_OFFSET, scratch, plan: scratchStart + threads * scratchBytes }
+  return {
+    numQubits,
+    width: w,
+    threads,
+    state: STATE_OFFSET,
+    scratch,
+    plan: scratchStart + threads * scratchBytes,
+  }
 }
 
 /** The shared memory of one simulation: created on the main thread, posted to workers. */
@@ -207,7 +216,8 @@ class PlanWriter {
 
 function loadBlock(block: Block, layout: EngineLayout, writer: PlanWriter): LoadedBlock {
   const width = block.qubits.length
-  if (width > layout.width) throw new Error(`a block of ${width} qubits does not fit buffers of ${layout.width}`)
+  if (width > layout.width)
+    throw new Error(`a block of ${width} qubits does not fit buffers of ${layout.width}`)
   let lowRun = 0
   while (lowRun < width && block.qubits[lowRun] === lowRun) lowRun++
   const high = block.qubits.subarray(lowRun)
@@ -256,7 +266,9 @@ function loadStep(step: Step, writer: PlanWriter): LoadedStep[] {
         offsets[j] = offset
       }
       const mask = offsets[offsets.length - 1] as number
-      return [{ kind: 'dense', mask, k, offsets: writer.write(offsets), matrix: writer.write(expand(step.matrix)) }]
+      return [
+        { kind: 'dense', mask, k, offsets: writer.write(offsets), matrix: writer.write(expand(step.matrix)) },
+      ]
     }
   }
 }
@@ -275,6 +287,7 @@ function expand(matrix: Float64Array): Float64Array {
 /** Bit i of `value` moved to bit positions[i]. */
 function deposit(value: number, positions: ArrayLike<number>): number {
   let out = 0
-  for (let i = 0; i < positions.length; i++) if (((value >> i) & 1) === 1) out |= 1 << (positions[i] as number)
+  for (let i = 0; i < positions.length; i++)
+    if (((value >> i) & 1) === 1) out |= 1 << (positions[i] as number)
   return out
 }

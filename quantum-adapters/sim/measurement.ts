@@ -55,7 +55,11 @@ export function flip(amplitudes: Float64Array, qubit: number): void {
  * Draws `shots` basis states with probability |amplitude|²: sorts the shots' uniform draws
  * and walks the cumulative distribution once, so the cost is one pass over the state.
  */
-export function sampleBasisStates(amplitudes: Float64Array, shots: number, random: SeededRandom): Map<number, number> {
+export function sampleBasisStates(
+  amplitudes: Float64Array,
+  shots: number,
+  random: SeededRandom,
+): Map<number, number> {
   const draws = new Float64Array(shots)
   for (let s = 0; s < shots; s++) draws[s] = random.next()
   draws.sort()

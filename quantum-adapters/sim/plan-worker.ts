@@ -47,6 +47,9 @@ parentPort?.on('message', (job: PlanJob) => {
     }
     parentPort?.postMessage({ ok: true } satisfies PlanJobReply)
   } catch (err) {
-    parentPort?.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) } satisfies PlanJobReply)
+    parentPort?.postMessage({
+      ok: false,
+      message: err instanceof Error ? err.message : String(err),
+    } satisfies PlanJobReply)
   }
 })

@@ -17,7 +17,12 @@ export interface PlannedGate {
 /** One kernel call on a block buffer; qubits are local (bit j of a buffer index is block qubit j). */
 export type Step =
   | { readonly kind: 'single'; readonly qubit: number; readonly matrix: Float64Array }
-  | { readonly kind: 'controlled'; readonly qubit: number; readonly controlMask: number; readonly matrix: Float64Array }
+  | {
+      readonly kind: 'controlled'
+      readonly qubit: number
+      readonly controlMask: number
+      readonly matrix: Float64Array
+    }
   /** buffer'[perm[i]] = phases[i] · buffer[i]; null perm is the identity, null phases all 1. */
   | { readonly kind: 'monomial'; readonly perm: Int32Array | null; readonly phases: Float64Array | null }
   | { readonly kind: 'dense'; readonly qubits: Int32Array; readonly matrix: Float64Array }
@@ -54,8 +59,11 @@ export function compilePlan(
   if (widest > width) throw new Error(`a gate on ${widest} qubits does not fit a block of ${width}`)
   // The reserved low qubits must leave room for the widest gate.
   const lowQubits = Math.min(options.lowQubits, width - widest)
-  const blocks = scheduleBlocks(gates, numQubits, width, lowQubits).map(
-    ({ qubits, members }) => buildBlock(qubits, members.map((i) => gates[i] as PlannedGate)),
+  const blocks = scheduleBlocks(gates, numQubits, width, lowQubits).map(({ qubits, members }) =>
+    buildBlock(
+      qubits,
+      members.map((i) => gates[i] as PlannedGate),
+    ),
   )
   return { numQubits, blocks, gateCount: gates.length }
 }
@@ -171,11 +179,17 @@ function buildBlock(globalQubits: number[], gates: readonly PlannedGate[]): Bloc
       touch(qubits, into)
       continue
     }
-    if (shape.kind === 'single') drafts.push({ kind: 'single', qubit: qubits[0] as number, matrix: shape.matrix })
+    if (shape.kind === 'single')
+      drafts.push({ kind: 'single', qubit: qubits[0] as number, matrix: shape.matrix })
     else if (shape.kind === 'controlled') {
       let controlMask = 0
       for (const c of shape.controls) controlMask |= 1 << (qubits[c] as number)
-      drafts.push({ kind: 'controlled', qubit: qubits[shape.target] as number, controlMask, matrix: shape.matrix })
+      drafts.push({
+        kind: 'controlled',
+        qubit: qubits[shape.target] as number,
+        controlMask,
+        matrix: shape.matrix,
+      })
     } else drafts.push({ kind: 'dense', qubits: Int32Array.from(qubits), matrix: gate.matrix.data })
     touch(qubits, drafts.length - 1)
   }

@@ -12,7 +12,7 @@ import { BlockRunner, EngineMemory, engineLayout, type LoadedPlan } from './bloc
 import { collapse, flip, probabilityOfOne, sampleBasisStates } from './measurement.ts'
 import { compilePlan, DEFAULT_PLAN_OPTIONS, type Plan } from './plan.ts'
 import { BYTES_PER_AMPLITUDE, memoryBudgetBytes, qubitLimit } from './qubit-limit.ts'
-import { type SeededRandom, seededRandom } from './random.ts'
+import { seededRandom } from './random.ts'
 import type { ThreadPool } from './thread-pool.ts'
 
 export interface SimulateOptions {
@@ -118,7 +118,8 @@ export async function simulate(circuit: Circuit, options: SimulateOptions): Prom
     }
     for (const [state, hits] of sampleBasisStates(memory.amplitudes(), shots, random)) {
       let memoryBits = classical
-      for (const m of program.finalMeasures) memoryBits = withBit(memoryBits, m.clbit, ((state >> m.qubit) & 1) as 0 | 1)
+      for (const m of program.finalMeasures)
+        memoryBits = withBit(memoryBits, m.clbit, ((state >> m.qubit) & 1) as 0 | 1)
       add(counts, countsKey(memoryBits, circuit.cregs), hits)
     }
   }
@@ -157,7 +158,12 @@ export function compileProgram(circuit: Circuit): Program {
       plans.push(compilePlan([op], circuit.numQubits))
       steps.push({ kind: 'conditional-gate', plan: plans.length - 1, condition: op.condition as Condition })
     } else if (op.kind === 'measure') steps.push({ kind: 'measure', op })
-    else steps.push({ kind: 'reset', qubit: op.qubit, ...(op.condition === undefined ? {} : { condition: op.condition }) })
+    else
+      steps.push({
+        kind: 'reset',
+        qubit: op.qubit,
+        ...(op.condition === undefined ? {} : { condition: op.condition }),
+      })
   })
   flush()
   return { steps, plans, finalMeasures }

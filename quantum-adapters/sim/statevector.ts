@@ -20,7 +20,9 @@ export async function statevector(
   for (const op of circuit.ops) {
     if (op.kind === 'barrier') continue
     if (op.kind !== 'gate' || op.condition !== undefined) {
-      throw new Error(`statevector() takes gates only; the circuit has a ${op.kind}${op.kind === 'gate' ? ' with if' : ''}`)
+      throw new Error(
+        `statevector() takes gates only; the circuit has a ${op.kind}${op.kind === 'gate' ? ' with if' : ''}`,
+      )
     }
     gates.push(op)
   }
