@@ -8,6 +8,7 @@ import { registerConsortiumCommands } from './commands/consortium.ts'
 import { registerKeysCommands } from './commands/keys.ts'
 import { registerMarketCommands } from './commands/market.ts'
 import { registerNodeCommands } from './commands/node-start.ts'
+import { registerQpuCommands } from './commands/qpu.ts'
 import { registerSettlementCommands } from './commands/settlement.ts'
 import { registerStatusCommand } from './commands/status.ts'
 import { CliError } from './errors.ts'
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerMarketCommands(program)
   registerSettlementCommands(program)
   registerChainCommands(program)
+  registerQpuCommands(program)
   for (const command of allCommands(program))
     command.exitOverride().configureOutput({ outputError: () => {} })
   return program
@@ -40,6 +42,11 @@ export function buildProgram(): Command {
 
 function allCommands(command: Command): Command[] {
   return command.commands.flatMap((child) => [child, ...allCommands(child)])
+}
+
+/** A command line or an input file that cannot work as written: exit 2, like a usage error. */
+function isUsageError(err: unknown): boolean {
+  return isHcxError(err) && (err.code === 'CLI_USAGE' || err.code.startsWith('QASM_'))
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -68,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_USAGE
     }
     printError(err, debug)
-    return isHcxError(err) && err.code === 'CLI_USAGE' ? EXIT_USAGE : EXIT_FAILURE
+    return isUsageError(err) ? EXIT_USAGE : EXIT_FAILURE
   }
 }
 

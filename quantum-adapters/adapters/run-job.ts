@@ -23,7 +23,8 @@ export async function runJob(
     for (;;) {
       const { state } = await adapter.status(jobId, signal)
       // result() turns failed and cancelled into their errors.
-      if (state === 'completed' || state === 'failed' || state === 'cancelled') return await adapter.result(jobId, signal)
+      if (state === 'completed' || state === 'failed' || state === 'cancelled')
+        return await adapter.result(jobId, signal)
       await sleep(wait, undefined, signal === undefined ? {} : { signal })
       wait = Math.min(maxWait, wait * 2)
     }

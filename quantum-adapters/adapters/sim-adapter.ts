@@ -29,7 +29,10 @@ export function createSimAdapter(options: SimAdapterOptions = {}): QpuAdapter {
   const job = (jobId: string): SimJob => {
     const found = jobs.get(jobId)
     if (found === undefined) {
-      throw new QpuError({ code: 'QPU_UNKNOWN_JOB', backend: 'sim', jobId }, `the simulator has no job '${jobId}'`)
+      throw new QpuError(
+        { code: 'QPU_UNKNOWN_JOB', backend: 'sim', jobId },
+        `the simulator has no job '${jobId}'`,
+      )
     }
     return found
   }
@@ -113,7 +116,10 @@ export function createSimAdapter(options: SimAdapterOptions = {}): QpuAdapter {
         )
       }
       if (entry.state === 'cancelled') {
-        throw new QpuError({ code: 'QPU_JOB_CANCELLED', backend: 'sim', jobId }, `simulator job ${jobId} was cancelled`)
+        throw new QpuError(
+          { code: 'QPU_JOB_CANCELLED', backend: 'sim', jobId },
+          `simulator job ${jobId} was cancelled`,
+        )
       }
       throw new QpuError(
         { code: 'QPU_JOB_NOT_DONE', backend: 'sim', jobId, status: entry.state },

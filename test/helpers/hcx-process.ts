@@ -67,8 +67,8 @@ export class HcxProcesses {
   }
 
   /** Runs one command to its end and collects its output; kills it after `timeoutMs`. */
-  run(args: string[], timeoutMs = SPAWN_TIMEOUT_MS): Promise<RunResult> {
-    return collect(this.spawn(args), timeoutMs)
+  run(args: string[], timeoutMs = SPAWN_TIMEOUT_MS, env: Record<string, string> = {}): Promise<RunResult> {
+    return collect(this.spawn(args, env), timeoutMs)
   }
 
   /** Runs a `--json` command that must succeed quietly and parses its one line of stdout. */
@@ -159,8 +159,8 @@ export class HcxProcesses {
     await Promise.all(this.dirs.map((dir) => rm(dir, { recursive: true, force: true })))
   }
 
-  private spawn(args: string[]): ChildProcess {
-    const child = spawn(HCX, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  private spawn(args: string[], env: Record<string, string> = {}): ChildProcess {
+    const child = spawn(HCX, args, { env: { ...childEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     this.live.add(child)
     child.once('exit', () => this.live.delete(child))
     return child

@@ -1,0 +1,207 @@
+// IonQ's `qis` gate set as the fake IonQ API checks and runs it, written from IonQ's published
+// definitions (v0.4 OpenAPI `QisGate`, the v0.3 "Writing quantum programs" gate table) and kept
+// apart from the adapter's translation so that one can check the other. Matrices use hcx's
+// little-endian convention (bit i of an index is qubit i), which is also the bit order of IonQ's
+// decimal result keys.
+
+import { z } from 'zod'
+import {
+  type ComplexMatrix,
+  controlled,
+  embed,
+  get,
+  identity,
+  matrix,
+  multiply,
+  phase,
+} from '../../quantum-adapters/circuit/complex-matrix.ts'
+
+export const QIS_GATE_NAMES = [
+  'x',
+  'y',
+  'z',
+  'rx',
+  'ry',
+  'rz',
+  'h',
+  's',
+  'si',
+  'v',
+  'vi',
+  't',
+  'ti',
+  'not',
+  'cnot',
+  'swap',
+  'xx',
+  'yy',
+  'zz',
+  'pauliexp',
+] as const
+
+const index = z.number().int().nonnegative()
+
+/** `Gate_QisGate`: additionalProperties false. */
+export const qisGateSchema = z.strictObject({
+  gate: z.enum(QIS_GATE_NAMES),
+  target: index.optional(),
+  targets: z.array(index).optional(),
+  control: index.optional(),
+  controls: z.array(index).optional(),
+  rotation: z.number().optional(),
+})
+
+/** One gate of a qis circuit, as sent (the adapter's readonly form or the parsed JSON). */
+export interface QisGateJson {
+  readonly gate: string
+  readonly target?: number
+  readonly targets?: readonly number[]
+  readonly control?: number
+  readonly controls?: readonly number[]
+  readonly rotation?: number
+}
+
+export interface QisInput {
+  readonly qubits: number
+  readonly circuit: readonly QisGateJson[]
+}
+
+const ROTATIONS = new Set(['rx', 'ry', 'rz'])
+const SQRT1_2 = Math.SQRT1_2
+
+const ONE_QUBIT: Readonly<Record<string, ComplexMatrix>> = {
+  x: matrix([
+    [0, 1],
+    [1, 0],
+  ]),
+  y: matrix([
+    [0, [0, -1]],
+    [[0, 1], 0],
+  ]),
+  z: matrix([
+    [1, 0],
+    [0, -1],
+  ]),
+  h: matrix([
+    [SQRT1_2, SQRT1_2],
+    [SQRT1_2, -SQRT1_2],
+  ]),
+  s: matrix([
+    [1, 0],
+    [0, [0, 1]],
+  ]),
+  si: matrix([
+    [1, 0],
+    [0, [0, -1]],
+  ]),
+  t: matrix([
+    [1, 0],
+    [0, phase(Math.PI / 4)],
+  ]),
+  ti: matrix([
+    [1, 0],
+    [0, phase(-Math.PI / 4)],
+  ]),
+  v: matrix([
+    [
+      [0.5, 0.5],
+      [0.5, -0.5],
+    ],
+    [
+      [0.5, -0.5],
+      [0.5, 0.5],
+    ],
+  ]),
+  vi: matrix([
+    [
+      [0.5, -0.5],
+      [0.5, 0.5],
+    ],
+    [
+      [0.5, 0.5],
+      [0.5, -0.5],
+    ],
+  ]),
+}
+
+function rotation(axis: string, theta: number): ComplexMatrix {
+  const c = Math.cos(theta / 2)
+  const s = Math.sin(theta / 2)
+  if (axis === 'rx') {
+    return matrix([
+      [c, [0, -s]],
+      [[0, -s], c],
+    ])
+  }
+  if (axis === 'ry') {
+    return matrix([
+      [c, -s],
+      [s, c],
+    ])
+  }
+  return matrix([
+    [phase(-theta / 2), 0],
+    [0, phase(theta / 2)],
+  ])
+}
+
+const SWAP = matrix([
+  [1, 0, 0, 0],
+  [0, 0, 1, 0],
+  [0, 1, 0, 0],
+  [0, 0, 0, 1],
+])
+
+/** Problems with one gate of an input, as sentences; empty when IonQ would accept it. */
+export function checkQisGate(gate: QisGateJson, qubits: number): string[] {
+  const problems: string[] = []
+  if (!(QIS_GATE_NAMES as readonly string[]).includes(gate.gate))
+    problems.push(`${gate.gate} is not a qis gate`)
+  const targets = gate.targets ?? (gate.target === undefined ? [] : [gate.target])
+  const controls = gate.controls ?? (gate.control === undefined ? [] : [gate.control])
+  if ((gate.target === undefined) === (gate.targets === undefined))
+    problems.push('needs exactly one of target, targets')
+  if (gate.control !== undefined && gate.controls !== undefined)
+    problems.push('has both control and controls')
+  const arity = gate.gate === 'swap' ? 2 : 1
+  if (targets.length !== arity) problems.push(`${gate.gate} takes ${arity} target(s), got ${targets.length}`)
+  if (ROTATIONS.has(gate.gate) !== (gate.rotation !== undefined))
+    problems.push('rotation is for rx, ry, rz only')
+  if (gate.gate === 'cnot' && controls.length === 0) problems.push('cnot needs a control')
+  const all = [...controls, ...targets]
+  if (all.some((q) => q >= qubits)) problems.push(`qubit index out of range 0..${qubits - 1}`)
+  if (new Set(all).size !== all.length) problems.push('a qubit appears twice')
+  if (['xx', 'yy', 'zz', 'pauliexp'].includes(gate.gate))
+    problems.push(`the fake does not model ${gate.gate}`)
+  return problems
+}
+
+/** The unitary of a checked input. */
+export function qisUnitary(input: QisInput): ComplexMatrix {
+  let u = identity(1 << input.qubits)
+  for (const gate of input.circuit) {
+    const targets = gate.targets ?? [gate.target as number]
+    const controls = gate.controls ?? (gate.control === undefined ? [] : [gate.control])
+    const base =
+      gate.gate === 'swap'
+        ? SWAP
+        : ROTATIONS.has(gate.gate)
+          ? rotation(gate.gate, gate.rotation as number)
+          : (ONE_QUBIT[gate.gate === 'not' || gate.gate === 'cnot' ? 'x' : gate.gate] as ComplexMatrix)
+    const m = controls.length === 0 ? base : controlled(base, controls.length)
+    u = multiply(embed(m, [...controls, ...targets], input.qubits), u)
+  }
+  return u
+}
+
+/** Probability of each basis state after the input runs on |0…0⟩, keyed by its decimal value. */
+export function qisProbabilities(input: QisInput): Map<number, number> {
+  const u = qisUnitary(input)
+  const out = new Map<number, number>()
+  for (let state = 0; state < u.dim; state++) {
+    const [re, im] = get(u, state, 0)
+    const p = re * re + im * im
+    if (p > 1e-12) out.set(state, p)
+  }
+  return out
+}
