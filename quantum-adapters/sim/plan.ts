@@ -59,10 +59,12 @@ export function compilePlan(
   if (widest > width) throw new Error(`a gate on ${widest} qubits does not fit a block of ${width}`)
   // The reserved low qubits must leave room for the widest gate.
   const lowQubits = Math.min(options.lowQubits, width - widest)
+  const built = new Map<string, Step>()
   const blocks = scheduleBlocks(gates, numQubits, width, lowQubits).map(({ qubits, members }) =>
     buildBlock(
       qubits,
       members.map((i) => gates[i] as PlannedGate),
+      built,
     ),
   )
   return { numQubits, blocks, gateCount: gates.length }
@@ -142,10 +144,10 @@ function block(blocked: Uint8Array, qubits: readonly number[]): number {
 type Draft =
   | { kind: 'single'; qubit: number; matrix: Float64Array }
   | { kind: 'controlled'; qubit: number; controlMask: number; matrix: Float64Array }
-  | { kind: 'monomial'; gates: Array<{ qubits: number[]; shape: Extract<GateShape, { kind: 'monomial' }> }> }
+  | { kind: 'monomial'; gates: MonomialGate[] }
   | { kind: 'dense'; qubits: Int32Array; matrix: Float64Array }
 
-function buildBlock(globalQubits: number[], gates: readonly PlannedGate[]): Block {
+function buildBlock(globalQubits: number[], gates: readonly PlannedGate[], built: Map<string, Step>): Block {
   const local = new Map(globalQubits.map((q, j) => [q, j]))
   const drafts: Draft[] = []
   // The last draft that touches each local qubit: a gate may move back to just after it.
@@ -196,7 +198,9 @@ function buildBlock(globalQubits: number[], gates: readonly PlannedGate[]): Bloc
   const size = 1 << globalQubits.length
   return {
     qubits: Int32Array.from(globalQubits),
-    steps: drafts.map((draft) => (draft.kind === 'monomial' ? monomialStep(draft.gates, size) : draft)),
+    steps: drafts.map((draft) =>
+      draft.kind === 'monomial' ? monomialStep(draft.gates, size, built) : draft,
+    ),
   }
 }
 
@@ -222,11 +226,16 @@ function multiply2(a: Float64Array, b: Float64Array): Float64Array {
   return out
 }
 
-/** Follows every basis index through the gates in order: where it lands, and with what phase. */
-function monomialStep(
-  gates: ReadonlyArray<{ qubits: number[]; shape: Extract<GateShape, { kind: 'monomial' }> }>,
-  size: number,
-): Step {
+type MonomialGate = { qubits: number[]; shape: Extract<GateShape, { kind: 'monomial' }> }
+
+/**
+ * Follows every basis index through the gates in order: where it lands, and with what phase.
+ * Equal runs recur (the same CNOT ladder in every layer of a block), so they are built once.
+ */
+function monomialStep(gates: readonly MonomialGate[], size: number, built: Map<string, Step>): Step {
+  const key = gates.map(({ qubits, shape }) => `${qubits}|${shape.rows}|${shape.phases}`).join(';')
+  const known = built.get(key)
+  if (known !== undefined) return known
   const perm = new Int32Array(size)
   const phases = new Float64Array(2 * size)
   for (let i = 0; i < size; i++) {
@@ -234,24 +243,34 @@ function monomialStep(
     phases[2 * i] = 1
   }
   for (const { qubits, shape } of gates) {
-    let mask = 0
-    for (const q of qubits) mask |= 1 << q
+    const k = qubits.length
+    // Per column of the gate: the bits an index flips, and whether it picks up a phase.
+    const flips = new Int32Array(1 << k)
+    let rephases = false
+    for (let col = 0; col < flips.length; col++) {
+      const change = col ^ (shape.rows[col] as number)
+      let mask = 0
+      for (let b = 0; b < k; b++) if (((change >> b) & 1) === 1) mask |= 1 << (qubits[b] as number)
+      flips[col] = mask
+      if (shape.phases[2 * col] !== 1 || shape.phases[2 * col + 1] !== 0) rephases = true
+    }
+    const q0 = qubits[0] as number
+    const q1 = k > 1 ? (qubits[1] as number) : 0
     for (let i = 0; i < size; i++) {
       const at = perm[i] as number
-      let col = 0
-      for (let b = 0; b < qubits.length; b++) col |= ((at >> (qubits[b] as number)) & 1) << b
-      const row = shape.rows[col] as number
-      let moved = at & ~mask
-      for (let b = 0; b < qubits.length; b++) moved |= ((row >> b) & 1) << (qubits[b] as number)
-      perm[i] = moved
+      let col = (at >> q0) & 1
+      if (k > 1) {
+        col |= ((at >> q1) & 1) << 1
+        for (let b = 2; b < k; b++) col |= ((at >> (qubits[b] as number)) & 1) << b
+      }
+      perm[i] = at ^ (flips[col] as number)
+      if (!rephases) continue
       const pr = shape.phases[2 * col] as number
       const pi = shape.phases[2 * col + 1] as number
-      if (pr !== 1 || pi !== 0) {
-        const xr = phases[2 * i] as number
-        const xi = phases[2 * i + 1] as number
-        phases[2 * i] = xr * pr - xi * pi
-        phases[2 * i + 1] = xr * pi + xi * pr
-      }
+      const xr = phases[2 * i] as number
+      const xi = phases[2 * i + 1] as number
+      phases[2 * i] = xr * pr - xi * pi
+      phases[2 * i + 1] = xr * pi + xi * pr
     }
   }
   let movesAny = false
@@ -260,5 +279,7 @@ function monomialStep(
     if (perm[i] !== i) movesAny = true
     if (phases[2 * i] !== 1 || phases[2 * i + 1] !== 0) rephasesAny = true
   }
-  return { kind: 'monomial', perm: movesAny ? perm : null, phases: rephasesAny ? phases : null }
+  const step: Step = { kind: 'monomial', perm: movesAny ? perm : null, phases: rephasesAny ? phases : null }
+  built.set(key, step)
+  return step
 }
