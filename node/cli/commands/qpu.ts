@@ -45,7 +45,13 @@ export function registerQpuCommands(program: Command): void {
       const result = await runJob(adapter, { circuit, shots, ...(seed === undefined ? {} : { seed }) })
       const durationMs = Math.round(performance.now() - started)
       if (options.json === true) {
-        printJson({ backend, qubits: circuit.numQubits, shots: result.shots, counts: result.counts, durationMs })
+        printJson({
+          backend,
+          qubits: circuit.numQubits,
+          shots: result.shots,
+          counts: result.counts,
+          durationMs,
+        })
       } else printLines(countsTable(backend, circuit.numQubits, result.shots, result.counts, durationMs))
     })
   qpu
@@ -57,7 +63,9 @@ export function registerQpuCommands(program: Command): void {
       const listed = await Promise.all(
         BACKEND_IDS.map(async (id) => {
           try {
-            const capabilities = await createAdapter(id, process.env).capabilities(AbortSignal.timeout(15_000))
+            const capabilities = await createAdapter(id, process.env).capabilities(
+              AbortSignal.timeout(15_000),
+            )
             return { backend: id, available: true, capabilities }
           } catch (err) {
             return { backend: id, available: false, reason: describeError(err) }
@@ -102,7 +110,9 @@ function readSource(file: string): Uint8Array {
   try {
     const { size } = statSync(file)
     if (size > MAX_SOURCE_BYTES) {
-      throw usageError(`${file} is ${size} bytes; OpenQASM sources of more than ${MAX_SOURCE_BYTES} bytes are refused`)
+      throw usageError(
+        `${file} is ${size} bytes; OpenQASM sources of more than ${MAX_SOURCE_BYTES} bytes are refused`,
+      )
     }
     return readFileSync(file)
   } catch (err) {
@@ -113,7 +123,13 @@ function readSource(file: string): Uint8Array {
   }
 }
 
-function countsTable(backend: string, qubits: number, shots: number, counts: Counts, durationMs: number): string[] {
+function countsTable(
+  backend: string,
+  qubits: number,
+  shots: number,
+  counts: Counts,
+  durationMs: number,
+): string[] {
   const rows = Object.entries(counts).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
   const width = Math.max(7, ...rows.map(([key]) => key.length))
   return [

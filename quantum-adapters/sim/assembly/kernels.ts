@@ -1,6 +1,6 @@
 // AssemblyScript: the statevector kernels, compiled to WebAssembly with SIMD at install
 // (scripts/build-wasm.ts). One complex double per v128 lane pair. Every pointer is a byte
-// offset into this module's memory, laid out by sim/wasm-engine.ts.
+// offset into this module's memory, laid out by sim/block-engine.ts.
 //
 // Matrices arrive "expanded": each complex entry (r, i) as two vectors [r, r] and [-i, i],
 // so x·m = [r, r]·x + [-i, i]·swap(x) costs two multiplies, an add and one shuffle.
@@ -10,8 +10,12 @@ function cmul(x: v128, re: v128, im: v128): v128 {
   return f64x2.add(f64x2.mul(re, x), f64x2.mul(im, v128.shuffle<f64>(x, x, 1, 0)))
 }
 
-/** A 2×2 on qubit `qubit` of a buffer of `size` amplitudes. */
-export function single(buf: usize, size: i32, qubit: i32, m: usize): void {
+/**
+ * A 2×2 on `qubit`, only where every bit of `controlMask` is 1 when `masked`. Inlined into both
+ * kernels, so the plain one loses the test at compile time.
+ */
+@inline
+function apply2x2(buf: usize, size: i32, qubit: i32, controlMask: i32, m: usize, masked: bool): void {
   const m00r = v128.load(m, 0)
   const m00i = v128.load(m, 16)
   const m01r = v128.load(m, 32)
@@ -25,7 +29,9 @@ export function single(buf: usize, size: i32, qubit: i32, m: usize): void {
   const pairs = size >> 1
   const stride = (<usize>half) << 4
   for (let p = 0; p < pairs; p++) {
-    const pa = buf + ((<usize>(((p & ~low) << 1) | (p & low))) << 4)
+    const i = ((p & ~low) << 1) | (p & low)
+    if (masked && (i & controlMask) != controlMask) continue
+    const pa = buf + ((<usize>i) << 4)
     const pb = pa + stride
     const a = v128.load(pa)
     const b = v128.load(pb)
@@ -40,6 +46,16 @@ export function single(buf: usize, size: i32, qubit: i32, m: usize): void {
       f64x2.add(f64x2.add(f64x2.mul(m10r, a), f64x2.mul(m10i, as)), f64x2.add(f64x2.mul(m11r, b), f64x2.mul(m11i, bs))),
     )
   }
+}
+
+/** A 2×2 on qubit `qubit` of a buffer of `size` amplitudes. */
+export function single(buf: usize, size: i32, qubit: i32, m: usize): void {
+  apply2x2(buf, size, qubit, 0, m, false)
+}
+
+/** A 2×2 on `qubit`, only where every bit of `controlMask` is 1. */
+export function controlled(buf: usize, size: i32, qubit: i32, controlMask: i32, m: usize): void {
+  apply2x2(buf, size, qubit, controlMask, m, true)
 }
 
 /** A real 2×2 (RY, H…) on `qubit`: `m` holds [m, m] for m00, m01, m10, m11; no shuffles needed. */
@@ -59,40 +75,6 @@ export function singleReal(buf: usize, size: i32, qubit: i32, m: usize): void {
     const b = v128.load(pb)
     v128.store(pa, f64x2.add(f64x2.mul(m00, a), f64x2.mul(m01, b)))
     v128.store(pb, f64x2.add(f64x2.mul(m10, a), f64x2.mul(m11, b)))
-  }
-}
-
-/** A 2×2 on `qubit`, only where every bit of `controlMask` is 1. */
-export function controlled(buf: usize, size: i32, qubit: i32, controlMask: i32, m: usize): void {
-  const m00r = v128.load(m, 0)
-  const m00i = v128.load(m, 16)
-  const m01r = v128.load(m, 32)
-  const m01i = v128.load(m, 48)
-  const m10r = v128.load(m, 64)
-  const m10i = v128.load(m, 80)
-  const m11r = v128.load(m, 96)
-  const m11i = v128.load(m, 112)
-  const half = 1 << qubit
-  const low = half - 1
-  const pairs = size >> 1
-  const stride = (<usize>half) << 4
-  for (let p = 0; p < pairs; p++) {
-    const i = ((p & ~low) << 1) | (p & low)
-    if ((i & controlMask) != controlMask) continue
-    const pa = buf + ((<usize>i) << 4)
-    const pb = pa + stride
-    const a = v128.load(pa)
-    const b = v128.load(pb)
-    const as = v128.shuffle<f64>(a, a, 1, 0)
-    const bs = v128.shuffle<f64>(b, b, 1, 0)
-    v128.store(
-      pa,
-      f64x2.add(f64x2.add(f64x2.mul(m00r, a), f64x2.mul(m00i, as)), f64x2.add(f64x2.mul(m01r, b), f64x2.mul(m01i, bs))),
-    )
-    v128.store(
-      pb,
-      f64x2.add(f64x2.add(f64x2.mul(m10r, a), f64x2.mul(m10i, as)), f64x2.add(f64x2.mul(m11r, b), f64x2.mul(m11i, bs))),
-    )
   }
 }
 
