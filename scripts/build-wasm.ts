@@ -3,7 +3,7 @@
 // install (npm's prepare) and is skipped when the source is unchanged.
 
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import asc from 'assemblyscript/asc'
 import { KERNELS_WASM_FILE } from '../quantum-adapters/sim/block-engine.ts'
@@ -26,7 +26,7 @@ const FLAGS = [
 ]
 
 const wanted = createHash('sha256').update(readFileSync(SOURCE)).update(FLAGS.join(' ')).digest('hex')
-if (!process.argv.includes('--force') && readHash() === wanted) {
+if (!process.argv.includes('--force') && existsSync(OUTPUT) && readHash() === wanted) {
   console.log(`simulator kernels up to date (${OUTPUT})`)
 } else {
   const started = performance.now()
