@@ -68,6 +68,8 @@ export async function simulate(circuit: Circuit, options: SimulateOptions): Prom
   }
   const random = seededRandom(options.seed)
   const counts: Counts = {}
+  const stateBytes = BYTES_PER_AMPLITUDE * 2 ** numQubits
+  let saved = 0
   let passes = 0
   const branch = async (from: number, shots: number, classical: bigint): Promise<void> => {
     for (let at = from; at < program.steps.length; at++) {
@@ -100,10 +102,21 @@ export async function simulate(circuit: Circuit, options: SimulateOptions): Prom
         continue
       }
       // Both outcomes happen: run the 1 branch on a copy, then the 0 branch on this state.
-      const saved = Float64Array.from(amplitudes)
+      // Each open split holds one copy of the state, so the splits share the memory budget.
+      if ((saved + 2) * stateBytes > memoryBudgetBytes()) {
+        throw new QpuError(
+          { code: 'QPU_TOO_MANY_QUBITS', qubits: numQubits, limit },
+          `the circuit's mid-circuit measurements need ${saved + 2} copies of its ${formatBytes(stateBytes)} state ` +
+            `at once, more than the ${formatBytes(memoryBudgetBytes())} the simulator may use; ` +
+            'measure at the end of the circuit or reduce the qubit count',
+        )
+      }
+      const copy = Float64Array.from(amplitudes)
+      saved++
       settle(1)
       await branch(at + 1, ones, record(1))
-      memory.amplitudes().set(saved)
+      saved--
+      memory.amplitudes().set(copy)
       settle(0)
       shots -= ones
       classical = record(0)
