@@ -2,19 +2,27 @@
 // (`qubit[n] q;`, one `bit[m] b;`, gate statements with numeric arguments, final
 // `b[i] = measure q[j];`), gate names checked against the device's supportedOperations. Gates are
 // Braket's standard gates, with the matrices amazon-braket-default-simulator's braket_gates.inc
-// and the Braket SDK define; matrices use hcx's little-endian convention, qubits in statement
-// order (controls first).
+// and the Braket SDK define (those IonQ's gate set shares come from reference-quantum.ts);
+// matrices use hcx's little-endian convention, qubits in statement order (controls first).
 
 import {
   type ComplexMatrix,
   controlled,
-  embed,
-  get,
   identity,
   matrix,
-  multiply,
   phase,
 } from '../../quantum-adapters/circuit/complex-matrix.ts'
+import {
+  HADAMARD,
+  PAULI_X,
+  PAULI_Y,
+  probabilitiesFromZero,
+  rotation,
+  SQRT_X,
+  SQRT_X_DAGGER,
+  SWAP,
+  unitaryOf,
+} from './reference-quantum.ts'
 
 export interface BraketStatement {
   readonly name: string
@@ -29,29 +37,6 @@ export interface BraketProgramRun {
   readonly measuredQubits: readonly number[]
 }
 
-const SQRT1_2 = Math.SQRT1_2
-
-function rot(axis: 'x' | 'y' | 'z', theta: number): ComplexMatrix {
-  const c = Math.cos(theta / 2)
-  const s = Math.sin(theta / 2)
-  if (axis === 'x') {
-    return matrix([
-      [c, [0, -s]],
-      [[0, -s], c],
-    ])
-  }
-  if (axis === 'y') {
-    return matrix([
-      [c, -s],
-      [s, c],
-    ])
-  }
-  return matrix([
-    [phase(-theta / 2), 0],
-    [0, phase(theta / 2)],
-  ])
-}
-
 function phaseShift(lambda: number): ComplexMatrix {
   return matrix([
     [1, 0],
@@ -59,41 +44,7 @@ function phaseShift(lambda: number): ComplexMatrix {
   ])
 }
 
-const X = matrix([
-  [0, 1],
-  [1, 0],
-])
-const Y = matrix([
-  [0, [0, -1]],
-  [[0, 1], 0],
-])
 const Z = phaseShift(Math.PI)
-const V = matrix([
-  [
-    [0.5, 0.5],
-    [0.5, -0.5],
-  ],
-  [
-    [0.5, -0.5],
-    [0.5, 0.5],
-  ],
-])
-const VI = matrix([
-  [
-    [0.5, -0.5],
-    [0.5, 0.5],
-  ],
-  [
-    [0.5, 0.5],
-    [0.5, -0.5],
-  ],
-])
-const SWAP = matrix([
-  [1, 0, 0, 0],
-  [0, 0, 1, 0],
-  [0, 1, 0, 0],
-  [0, 0, 0, 1],
-])
 
 function ising(kind: 'xx' | 'zz', theta: number): ComplexMatrix {
   const c = Math.cos(theta / 2)
@@ -134,38 +85,30 @@ const BRAKET_GATES: Readonly<
   Record<string, { qubits: number; params: number; matrix: (p: number[]) => ComplexMatrix }>
 > = {
   i: { qubits: 1, params: 0, matrix: () => identity(2) },
-  x: { qubits: 1, params: 0, matrix: () => X },
-  y: { qubits: 1, params: 0, matrix: () => Y },
+  x: { qubits: 1, params: 0, matrix: () => PAULI_X },
+  y: { qubits: 1, params: 0, matrix: () => PAULI_Y },
   z: { qubits: 1, params: 0, matrix: () => Z },
-  h: {
-    qubits: 1,
-    params: 0,
-    matrix: () =>
-      matrix([
-        [SQRT1_2, SQRT1_2],
-        [SQRT1_2, -SQRT1_2],
-      ]),
-  },
+  h: { qubits: 1, params: 0, matrix: () => HADAMARD },
   s: { qubits: 1, params: 0, matrix: () => phaseShift(Math.PI / 2) },
   si: { qubits: 1, params: 0, matrix: () => phaseShift(-Math.PI / 2) },
   t: { qubits: 1, params: 0, matrix: () => phaseShift(Math.PI / 4) },
   ti: { qubits: 1, params: 0, matrix: () => phaseShift(-Math.PI / 4) },
-  v: { qubits: 1, params: 0, matrix: () => V },
-  vi: { qubits: 1, params: 0, matrix: () => VI },
-  rx: { qubits: 1, params: 1, matrix: ([t = 0]) => rot('x', t) },
-  ry: { qubits: 1, params: 1, matrix: ([t = 0]) => rot('y', t) },
-  rz: { qubits: 1, params: 1, matrix: ([t = 0]) => rot('z', t) },
+  v: { qubits: 1, params: 0, matrix: () => SQRT_X },
+  vi: { qubits: 1, params: 0, matrix: () => SQRT_X_DAGGER },
+  rx: { qubits: 1, params: 1, matrix: ([t = 0]) => rotation('x', t) },
+  ry: { qubits: 1, params: 1, matrix: ([t = 0]) => rotation('y', t) },
+  rz: { qubits: 1, params: 1, matrix: ([t = 0]) => rotation('z', t) },
   phaseshift: { qubits: 1, params: 1, matrix: ([l = 0]) => phaseShift(l) },
   U: { qubits: 1, params: 3, matrix: ([t = 0, p = 0, l = 0]) => generalU(t, p, l) },
-  cnot: { qubits: 2, params: 0, matrix: () => controlled(X) },
-  cy: { qubits: 2, params: 0, matrix: () => controlled(Y) },
+  cnot: { qubits: 2, params: 0, matrix: () => controlled(PAULI_X) },
+  cy: { qubits: 2, params: 0, matrix: () => controlled(PAULI_Y) },
   cz: { qubits: 2, params: 0, matrix: () => controlled(Z) },
-  cv: { qubits: 2, params: 0, matrix: () => controlled(V) },
+  cv: { qubits: 2, params: 0, matrix: () => controlled(SQRT_X) },
   cphaseshift: { qubits: 2, params: 1, matrix: ([l = 0]) => controlled(phaseShift(l)) },
   swap: { qubits: 2, params: 0, matrix: () => SWAP },
   xx: { qubits: 2, params: 1, matrix: ([t = 0]) => ising('xx', t) },
   zz: { qubits: 2, params: 1, matrix: ([t = 0]) => ising('zz', t) },
-  ccnot: { qubits: 3, params: 0, matrix: () => controlled(X, 2) },
+  ccnot: { qubits: 3, params: 0, matrix: () => controlled(PAULI_X, 2) },
   cswap: { qubits: 3, params: 0, matrix: () => controlled(SWAP) },
 }
 
@@ -235,20 +178,15 @@ export function parseBraketProgram(
 
 /** The unitary of the program's gates. */
 export function braketUnitary(run: BraketProgramRun): ComplexMatrix {
-  let u = identity(1 << run.qubits)
-  for (const gate of run.gates) {
+  const gates = run.gates.map((gate) => {
     const definition = BRAKET_GATES[gate.name]
     if (definition === undefined) throw new Error(`unknown gate ${gate.name}`)
-    u = multiply(embed(definition.matrix([...gate.params]), gate.qubits, run.qubits), u)
-  }
-  return u
+    return { matrix: definition.matrix([...gate.params]), qubits: gate.qubits }
+  })
+  return unitaryOf(gates, run.qubits)
 }
 
 /** Probability of each basis state after the program's gates act on |0…0⟩, by its index. */
 export function braketProbabilities(run: BraketProgramRun): number[] {
-  const u = braketUnitary(run)
-  return Array.from({ length: u.dim }, (_, state) => {
-    const [re, im] = get(u, state, 0)
-    return re * re + im * im
-  })
+  return probabilitiesFromZero(braketUnitary(run))
 }

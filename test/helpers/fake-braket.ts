@@ -9,11 +9,12 @@
 // GateModelTaskResult v1 built from sampled shots.
 
 import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage } from 'node:http'
 import { z } from 'zod'
 import { braketProbabilities, parseBraketProgram } from './fake-braket-qasm.ts'
 import { checkSigV4 } from './fake-braket-sigv4.ts'
+import { type HttpReply, jsonReply, parseJson, serveLocally } from './fake-http-server.ts'
+import { sampleIndex } from './reference-quantum.ts'
 import { seededRandom } from './seeded-random.ts'
 
 export type FakeTaskStatus =
@@ -152,45 +153,45 @@ export async function startFakeBraket(options: FakeBraketOptions = {}): Promise<
     objects.set(key, task.resultsOverride ?? resultsDocument(task, device.arn, options.results, random))
   }
 
-  const braket = (method: string, url: URL, body: string): Reply => {
+  const braket = (method: string, url: URL, body: string): HttpReply => {
     const segments = url.pathname.split('/').slice(1).map(decodeURIComponent)
-    const reject = (problem: string): Reply => {
+    const reject = (problem: string): HttpReply => {
       violations.push(`${method} ${url.pathname}: ${problem}`)
       return awsError(400, 'ValidationException', problem)
     }
     const [resource, id, action] = segments
     if (resource === 'device' && segments.length === 2 && method === 'GET') {
       if (id !== device.arn) return awsError(404, 'ResourceNotFoundException', `no device ${id}`)
-      return json(200, deviceResponse(device))
+      return jsonReply(200, deviceResponse(device))
     }
     if (resource === 'quantum-task' && segments.length === 1 && method === 'POST') {
       const task = createTask(body, device, bucket)
       if (typeof task === 'string') return reject(task)
       tasks.set(task.arn, task)
-      return json(201, { quantumTaskArn: task.arn })
+      return jsonReply(201, { quantumTaskArn: task.arn })
     }
     if (resource === 'quantum-task' && id !== undefined) {
       const task = tasks.get(id)
       if (segments.length === 3 && action === 'cancel' && method === 'PUT') {
-        const token = safeJson(body)
+        const token = parseJson(body)
         if (!z.strictObject({ clientToken: z.string().min(1).max(64) }).safeParse(token).success) {
           return reject('CancelQuantumTask needs a clientToken body')
         }
         if (task === undefined) return awsError(404, 'ResourceNotFoundException', `no quantum task ${id}`)
         if (!['COMPLETED', 'FAILED', 'CANCELLED'].includes(task.status)) task.status = 'CANCELLING'
         const cancellationStatus = task.status === 'CANCELLING' ? 'CANCELLING' : 'CANCELLED'
-        return json(200, { quantumTaskArn: task.arn, cancellationStatus })
+        return jsonReply(200, { quantumTaskArn: task.arn, cancellationStatus })
       }
       if (segments.length === 2 && method === 'GET') {
         if (task === undefined) return awsError(404, 'ResourceNotFoundException', `no quantum task ${id}`)
         advance(task, pollsUntilDone, complete)
-        return json(200, taskResponse(task, bucket))
+        return jsonReply(200, taskResponse(task, bucket))
       }
     }
     return reject(`no Braket operation is ${method} ${url.pathname}`)
   }
 
-  const s3 = (method: string, url: URL): Reply => {
+  const s3 = (method: string, url: URL): HttpReply => {
     const [objectBucket, ...keyParts] = url.pathname.split('/').slice(1).map(decodeURIComponent)
     if (method !== 'GET' || url.searchParams.get('x-id') !== 'GetObject') {
       violations.push(`S3 ${method} ${url.pathname}${url.search}: only GetObject is expected`)
@@ -201,7 +202,7 @@ export async function startFakeBraket(options: FakeBraketOptions = {}): Promise<
     return { status: 200, headers: { 'content-type': 'application/json' }, text }
   }
 
-  const route = (req: IncomingMessage, body: string): Reply => {
+  const route = (req: IncomingMessage, body: string): HttpReply => {
     const method = req.method ?? ''
     const url = new URL(req.url ?? '/', 'http://fake')
     const signed = checkSigV4(
@@ -219,22 +220,9 @@ export async function startFakeBraket(options: FakeBraketOptions = {}): Promise<
     return awsError(400, 'ValidationException', 'unknown service')
   }
 
-  const server = createServer((req, res) => {
-    let body = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => {
-      body += chunk
-    })
-    req.on('end', () => {
-      const { status, headers, text } = route(req, body)
-      res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) })
-      res.end(text)
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const server = await serveLocally(route)
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.origin,
     region: REGION,
     credentials,
     bucket,
@@ -243,24 +231,20 @@ export async function startFakeBraket(options: FakeBraketOptions = {}): Promise<
     objects,
     requests,
     violations,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: server.close,
   }
 }
 
 /** The new task, or the problem Braket would answer 400 with. */
 function createTask(body: string, device: FakeDevice, bucket: string): FakeTask | string {
-  const parsed = createBodySchema.safeParse(safeJson(body))
+  const parsed = createBodySchema.safeParse(parseJson(body))
   if (!parsed.success) return z.prettifyError(parsed.error)
   const request = parsed.data
   if (request.deviceArn !== device.arn) return `unknown device ${request.deviceArn}`
   if (request.outputS3Bucket !== bucket) return `bucket ${request.outputS3Bucket} is not writable`
   const [minShots, maxShots] = device.shotsRange
   if (request.shots < minShots || request.shots > maxShots) return `shots outside ${minShots}..${maxShots}`
-  const action = actionSchema.safeParse(safeJson(request.action))
+  const action = actionSchema.safeParse(parseJson(request.action))
   if (!action.success) return `action: ${z.prettifyError(action.error)}`
   const program = parseBraketProgram(action.data.source, device.supportedOperations, device.qubitCount)
   if (typeof program === 'string') return `OpenQASM: ${program}`
@@ -304,15 +288,7 @@ function resultsDocument(
 ): string {
   const rows: number[][] = []
   for (let shot = 0; shot < task.body.shots; shot++) {
-    let r = random()
-    let state = task.probabilities.length - 1
-    for (const [s, p] of task.probabilities.entries()) {
-      if (r < p) {
-        state = s
-        break
-      }
-      r -= p
-    }
+    const state = sampleIndex(task.probabilities, random)
     rows.push(task.measuredQubits.map((q) => (state >> q) & 1))
   }
   const outcome =
@@ -330,7 +306,7 @@ function resultsDocument(
       endedAt: task.endedAt,
       status: 'COMPLETED',
     },
-    additionalMetadata: { action: safeJson(task.body.action) },
+    additionalMetadata: { action: parseJson(task.body.action) },
   })
 }
 
@@ -408,34 +384,12 @@ function taskResponse(task: FakeTask, bucket: string): Record<string, unknown> {
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
-interface Reply {
-  readonly status: number
-  readonly headers: Record<string, string>
-  readonly text: string
-}
-
-function json(status: number, body: unknown): Reply {
-  return { status, headers: { 'content-type': 'application/json' }, text: JSON.stringify(body) }
-}
-
 /** A restJson1 error: the type in x-amzn-ErrorType, the message in the body. */
-function awsError(status: number, type: string, message: string): Reply {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', 'x-amzn-errortype': type },
-    text: JSON.stringify({ message }),
-  }
+function awsError(status: number, type: string, message: string): HttpReply {
+  return jsonReply(status, { message }, { 'x-amzn-errortype': type })
 }
 
-function s3Error(status: number, code: string, message: string): Reply {
+function s3Error(status: number, code: string, message: string): HttpReply {
   return {
     status,
     headers: { 'content-type': 'application/xml' },

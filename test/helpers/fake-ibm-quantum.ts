@@ -5,12 +5,13 @@
 // Jobs are simulated and sampled for real and their results encoded the way qiskit-ibm-runtime's
 // RuntimeEncoder writes them (zlib-compressed .npy in base64), so decoding is exercised for real.
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage } from 'node:http'
 import { deflateSync } from 'node:zlib'
 import { z } from 'zod'
 import { type ComplexMatrix, matrix } from '../../quantum-adapters/circuit/complex-matrix.ts'
 import { STDGATES } from '../../quantum-adapters/circuit/gates.ts'
+import { type HttpReply, jsonReply, parseJson, serveLocally } from './fake-http-server.ts'
+import { applyOnQubits } from './reference-quantum.ts'
 import { seededRandom } from './seeded-random.ts'
 
 export interface FakeBackend {
@@ -139,7 +140,7 @@ export async function startFakeIbmQuantum(options: FakeIbmQuantumOptions): Promi
     tokensIssued: 0,
   }
 
-  const handle = (request: RecordedRequest, url: URL): { status: number; body?: unknown; text?: string } => {
+  const handle = (request: RecordedRequest, url: URL): HttpReply => {
     if (url.pathname === '/iam/identity/token') return issueToken(request)
     if (!url.pathname.startsWith('/api/v1/')) throw new Refusal(404, `no such endpoint ${url.pathname}`)
     checkRuntimeHeaders(request)
@@ -150,11 +151,11 @@ export async function startFakeIbmQuantum(options: FakeIbmQuantumOptions): Promi
       if (decodeURIComponent(backendPath[1] as string) !== backend.name) {
         throw new Refusal(404, `Backend ${backendPath[1]} not found`)
       }
-      return { status: 200, body: backendPath[2] === 'configuration' ? configuration() : backendStatus() }
+      return jsonReply(200, backendPath[2] === 'configuration' ? configuration() : backendStatus())
     }
     if (path === '/jobs') {
       expectMethod(request, 'POST')
-      return { status: 200, body: createJob(request) }
+      return jsonReply(200, createJob(request))
     }
     const jobPath = /^\/jobs\/([^/]+)(\/results|\/metrics|\/cancel)?$/.exec(path)
     if (jobPath !== null) {
@@ -163,14 +164,18 @@ export async function startFakeIbmQuantum(options: FakeIbmQuantumOptions): Promi
       switch (jobPath[2]) {
         case undefined:
           expectMethod(request, 'GET')
-          return { status: 200, body: jobDetails(job, true) }
+          return jsonReply(200, jobDetails(job, true))
         case '/results':
           expectMethod(request, 'GET')
           if (job.progress[0] !== 'Completed') throw new Refusal(404, 'Job results not found')
-          return { status: 200, text: job.resultBody ?? encodeResult(job) }
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            text: job.resultBody ?? encodeResult(job),
+          }
         case '/metrics':
           expectMethod(request, 'GET')
-          return { status: 200, body: metrics(job) }
+          return jsonReply(200, metrics(job))
         case '/cancel':
           expectMethod(request, 'POST')
           if (job.progress[0] !== 'Queued' && job.progress[0] !== 'Running') {
@@ -178,13 +183,13 @@ export async function startFakeIbmQuantum(options: FakeIbmQuantumOptions): Promi
           }
           job.progress = ['Cancelled']
           job.reason = 'Job cancelled by user'
-          return { status: 204 }
+          return { status: 204, text: '' }
       }
     }
     throw new Refusal(404, `no such endpoint ${request.method} ${url.pathname}`)
   }
 
-  const issueToken = (request: RecordedRequest): { status: number; body: unknown } => {
+  const issueToken = (request: RecordedRequest): HttpReply => {
     expectMethod(request, 'POST')
     if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       throw new Refusal(400, 'IAM takes a form: Content-Type must be application/x-www-form-urlencoded')
@@ -194,32 +199,24 @@ export async function startFakeIbmQuantum(options: FakeIbmQuantumOptions): Promi
       throw new Refusal(400, `unsupported grant_type ${form.get('grant_type')}`)
     }
     if (state.iamFailure !== undefined) {
-      return {
-        status: state.iamFailure.status,
-        body: { errorCode: state.iamFailure.errorCode, errorMessage: state.iamFailure.errorMessage },
-      }
+      const { status, errorCode, errorMessage } = state.iamFailure
+      return jsonReply(status, { errorCode, errorMessage })
     }
     if (form.get('apikey') !== options.apiKey) {
-      return {
-        status: 400,
-        body: { errorCode: 'BXNIM0415E', errorMessage: 'Provided API key could not be found.' },
-      }
+      return jsonReply(400, { errorCode: 'BXNIM0415E', errorMessage: 'Provided API key could not be found.' })
     }
     const lifetime = options.tokenLifetimeSeconds ?? 3600
     const token = `token-${++state.tokensIssued}`
     const now = Math.floor(Date.now() / 1000)
     tokens.set(token, (now + lifetime) * 1000)
-    return {
-      status: 200,
-      body: {
-        access_token: token,
-        refresh_token: 'not_supported',
-        token_type: 'Bearer',
-        expires_in: lifetime,
-        expiration: now + lifetime,
-        scope: 'ibm openid',
-      },
-    }
+    return jsonReply(200, {
+      access_token: token,
+      refresh_token: 'not_supported',
+      token_type: 'Bearer',
+      expires_in: lifetime,
+      expiration: now + lifetime,
+      scope: 'ibm openid',
+    })
   }
 
   const checkRuntimeHeaders = (request: RecordedRequest): void => {
@@ -266,12 +263,8 @@ export async function startFakeIbmQuantum(options: FakeIbmQuantumOptions): Promi
     if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
       throw new Refusal(400, 'POST /jobs takes JSON: Content-Type must be application/json')
     }
-    let json: unknown
-    try {
-      json = JSON.parse(request.body)
-    } catch {
-      throw new Refusal(400, 'the body is not JSON')
-    }
+    const json = parseJson(request.body)
+    if (json === undefined) throw new Refusal(400, 'the body is not JSON')
     const parsed = createJobSchema.safeParse(json)
     if (!parsed.success) throw new Refusal(400, `invalid job: ${z.prettifyError(parsed.error)}`)
     const { params } = parsed.data
@@ -337,49 +330,33 @@ export async function startFakeIbmQuantum(options: FakeIbmQuantumOptions): Promi
     qiskit_version: 'qiskit_ibm_runtime-fake',
   })
 
-  const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
-    const chunks: Buffer[] = []
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
-    incoming.on('end', () => {
-      const url = new URL(incoming.url ?? '/', 'http://127.0.0.1')
-      const request: RecordedRequest = {
-        method: incoming.method ?? 'GET',
-        path: `${url.pathname}${url.search}`,
-        headers: incoming.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      }
-      state.requests.push(request)
-      let answer: { status: number; body?: unknown; text?: string }
-      try {
-        answer = handle(request, url)
-      } catch (err) {
-        if (!(err instanceof Refusal)) throw err
-        state.refusals.push(`${request.method} ${url.pathname}: ${err.message}`)
-        answer = {
-          status: err.status,
-          body: {
-            errors: [{ code: String(err.status), message: err.message, more_info: '' }],
-            trace: 'fake',
-          },
-        }
-      }
-      const text = answer.text ?? (answer.body === undefined ? '' : JSON.stringify(answer.body))
-      outgoing.writeHead(answer.status, text === '' ? {} : { 'Content-Type': 'application/json' })
-      outgoing.end(text)
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  const origin = `http://127.0.0.1:${port}`
+  const answer = (incoming: IncomingMessage, body: string): HttpReply => {
+    const url = new URL(incoming.url ?? '/', 'http://127.0.0.1')
+    const request: RecordedRequest = {
+      method: incoming.method ?? 'GET',
+      path: `${url.pathname}${url.search}`,
+      headers: incoming.headers,
+      body,
+    }
+    state.requests.push(request)
+    try {
+      return handle(request, url)
+    } catch (err) {
+      if (!(err instanceof Refusal)) throw err
+      state.refusals.push(`${request.method} ${url.pathname}: ${err.message}`)
+      return jsonReply(err.status, {
+        errors: [{ code: String(err.status), message: err.message, more_info: '' }],
+        trace: 'fake',
+      })
+    }
+  }
+
+  const server = await serveLocally(answer)
   return Object.assign(state, {
-    baseUrl: `${origin}/api/v1`,
-    iamUrl: `${origin}/iam`,
+    baseUrl: `${server.origin}/api/v1`,
+    iamUrl: `${server.origin}/iam`,
     revokeTokens: () => tokens.clear(),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((err) => (err === undefined ? resolve() : reject(err)))
-      }),
+    close: server.close,
   })
 }
 
@@ -492,7 +469,7 @@ function checkIsaProgram(qasm: string, backend: FakeBackend): IsaProgram {
 function sample(program: IsaProgram, shots: number, random: () => number): bigint[][] {
   let state: Float64Array = new Float64Array(2 << program.width)
   state[0] = 1
-  for (const gate of program.gates) state = applyGate(state, gate.matrix, gate.qubits)
+  for (const gate of program.gates) state = applyOnQubits(state, gate.matrix, gate.qubits)
   const cumulative: number[] = []
   let total = 0
   for (let i = 0; i < state.length / 2; i++) {
@@ -509,34 +486,6 @@ function sample(program: IsaProgram, shots: number, random: () => number): bigin
       if ((outcome >> qubit) & 1) values[register] = (values[register] as bigint) | (1n << BigInt(bit))
     }
     out.push(values)
-  }
-  return out
-}
-
-function applyGate(state: Float64Array, m: ComplexMatrix, qubits: readonly number[]): Float64Array {
-  const out = new Float64Array(state.length)
-  let mask = 0
-  for (const q of qubits) mask |= 1 << q
-  // Where each of the gate's local basis states sits, relative to a base index with those bits clear.
-  const offsets = Array.from({ length: m.dim }, (_, local) =>
-    qubits.reduce((at, q, b) => at | (((local >> b) & 1) << q), 0),
-  )
-  const index = (base: number, local: number): number => base | (offsets[local] as number)
-  for (let base = 0; base < state.length / 2; base++) {
-    if (base & mask) continue
-    for (let r = 0; r < m.dim; r++) {
-      let re = 0
-      let im = 0
-      for (let c = 0; c < m.dim; c++) {
-        const at = index(base, c)
-        const mr = m.data[2 * (r * m.dim + c)] as number
-        const mi = m.data[2 * (r * m.dim + c) + 1] as number
-        re += mr * (state[2 * at] as number) - mi * (state[2 * at + 1] as number)
-        im += mr * (state[2 * at + 1] as number) + mi * (state[2 * at] as number)
-      }
-      out[2 * index(base, r)] = re
-      out[2 * index(base, r) + 1] = im
-    }
   }
   return out
 }
@@ -558,54 +507,59 @@ function encodeResult(job: FakeJob): string {
   const fields = Object.fromEntries(
     job.registers.map((r, i) => [
       r.name,
-      {
-        __type__: 'BitArray',
-        __value__: {
-          array: {
-            __type__: 'ndarray',
-            __value__: npyBase64(
-              job.samples.map((shot) => shot[i] as bigint),
-              r.size,
-            ),
-          },
-          num_bits: r.size,
-        },
-      },
+      bitArray(
+        job.samples.map((shot) => shot[i] as bigint),
+        r.size,
+      ),
     ]),
   )
-  return JSON.stringify({
+  const spans = [
+    { __type__: 'SliceSpan', __value__: { start: { __type__: 'datetime', __value__: job.created } } },
+  ]
+  return JSON.stringify(
+    primitiveResult(fields, {
+      execution: { execution_spans: { __type__: 'ExecutionSpans', __value__: { spans } } },
+      version: 2,
+    }),
+  )
+}
+
+/**
+ * RuntimeEncoder's PrimitiveResult for one SamplerPubResult whose DataBin holds `fields`, one per
+ * classical register in declaration order.
+ */
+export function primitiveResult(
+  fields: Record<string, unknown>,
+  metadata: Record<string, unknown> = { version: 2 },
+): Record<string, unknown> {
+  return {
     __type__: 'PrimitiveResult',
     __value__: {
       pub_results: [
         {
           __type__: 'SamplerPubResult',
           __value__: {
-            data: {
-              __type__: 'DataBin',
-              __value__: { field_names: job.registers.map((r) => r.name), shape: [], fields },
-            },
+            data: { __type__: 'DataBin', __value__: { field_names: Object.keys(fields), shape: [], fields } },
             metadata: { circuit_metadata: {} },
           },
         },
       ],
-      metadata: {
-        execution: {
-          execution_spans: {
-            __type__: 'ExecutionSpans',
-            __value__: {
-              spans: [
-                {
-                  __type__: 'SliceSpan',
-                  __value__: { start: { __type__: 'datetime', __value__: job.created } },
-                },
-              ],
-            },
-          },
-        },
-        version: 2,
-      },
+      metadata,
     },
-  })
+  }
+}
+
+/** RuntimeEncoder's BitArray around an ndarray given already encoded (as npyBase64 writes one). */
+export function encodedBitArray(ndarray: string, numBits: number) {
+  return {
+    __type__: 'BitArray',
+    __value__: { array: { __type__: 'ndarray', __value__: ndarray }, num_bits: numBits },
+  }
+}
+
+/** RuntimeEncoder's BitArray of one value per shot. */
+export function bitArray(values: readonly bigint[], numBits: number) {
+  return encodedBitArray(npyBase64(values, numBits), numBits)
 }
 
 /** np.save of a (shots, ⌈bits/8⌉) uint8 array, big-endian bytes per shot, zlib, base64. */

@@ -1,20 +1,28 @@
 // IonQ's `qis` gate set as the fake IonQ API checks and runs it, written from IonQ's published
 // definitions (v0.4 OpenAPI `QisGate`, the v0.3 "Writing quantum programs" gate table) and kept
-// apart from the adapter's translation so that one can check the other. Matrices use hcx's
-// little-endian convention (bit i of an index is qubit i), which is also the bit order of IonQ's
-// decimal result keys.
+// apart from the adapter's translation so that one can check the other; the standard matrices
+// it shares with Braket's gates come from reference-quantum.ts. Matrices use hcx's little-endian
+// convention (bit i of an index is qubit i), which is also the bit order of IonQ's decimal
+// result keys.
 
 import { z } from 'zod'
 import {
   type ComplexMatrix,
   controlled,
-  embed,
-  get,
-  identity,
   matrix,
-  multiply,
   phase,
 } from '../../quantum-adapters/circuit/complex-matrix.ts'
+import {
+  HADAMARD,
+  PAULI_X,
+  PAULI_Y,
+  probabilitiesFromZero,
+  rotation,
+  SQRT_X,
+  SQRT_X_DAGGER,
+  SWAP,
+  unitaryOf,
+} from './reference-quantum.ts'
 
 export const QIS_GATE_NAMES = [
   'x',
@@ -66,26 +74,20 @@ export interface QisInput {
   readonly circuit: readonly QisGateJson[]
 }
 
-const ROTATIONS = new Set(['rx', 'ry', 'rz'])
-const SQRT1_2 = Math.SQRT1_2
+const ROTATIONS = new Map<string, 'x' | 'y' | 'z'>([
+  ['rx', 'x'],
+  ['ry', 'y'],
+  ['rz', 'z'],
+])
 
 const ONE_QUBIT: Readonly<Record<string, ComplexMatrix>> = {
-  x: matrix([
-    [0, 1],
-    [1, 0],
-  ]),
-  y: matrix([
-    [0, [0, -1]],
-    [[0, 1], 0],
-  ]),
+  x: PAULI_X,
+  y: PAULI_Y,
   z: matrix([
     [1, 0],
     [0, -1],
   ]),
-  h: matrix([
-    [SQRT1_2, SQRT1_2],
-    [SQRT1_2, -SQRT1_2],
-  ]),
+  h: HADAMARD,
   s: matrix([
     [1, 0],
     [0, [0, 1]],
@@ -102,55 +104,9 @@ const ONE_QUBIT: Readonly<Record<string, ComplexMatrix>> = {
     [1, 0],
     [0, phase(-Math.PI / 4)],
   ]),
-  v: matrix([
-    [
-      [0.5, 0.5],
-      [0.5, -0.5],
-    ],
-    [
-      [0.5, -0.5],
-      [0.5, 0.5],
-    ],
-  ]),
-  vi: matrix([
-    [
-      [0.5, -0.5],
-      [0.5, 0.5],
-    ],
-    [
-      [0.5, 0.5],
-      [0.5, -0.5],
-    ],
-  ]),
+  v: SQRT_X,
+  vi: SQRT_X_DAGGER,
 }
-
-function rotation(axis: string, theta: number): ComplexMatrix {
-  const c = Math.cos(theta / 2)
-  const s = Math.sin(theta / 2)
-  if (axis === 'rx') {
-    return matrix([
-      [c, [0, -s]],
-      [[0, -s], c],
-    ])
-  }
-  if (axis === 'ry') {
-    return matrix([
-      [c, -s],
-      [s, c],
-    ])
-  }
-  return matrix([
-    [phase(-theta / 2), 0],
-    [0, phase(theta / 2)],
-  ])
-}
-
-const SWAP = matrix([
-  [1, 0, 0, 0],
-  [0, 0, 1, 0],
-  [0, 1, 0, 0],
-  [0, 0, 0, 1],
-])
 
 /** Problems with one gate of an input, as sentences; empty when IonQ would accept it. */
 export function checkQisGate(gate: QisGateJson, qubits: number): string[] {
@@ -178,30 +134,26 @@ export function checkQisGate(gate: QisGateJson, qubits: number): string[] {
 
 /** The unitary of a checked input. */
 export function qisUnitary(input: QisInput): ComplexMatrix {
-  let u = identity(1 << input.qubits)
-  for (const gate of input.circuit) {
+  const gates = input.circuit.map((gate) => {
     const targets = gate.targets ?? [gate.target as number]
     const controls = gate.controls ?? (gate.control === undefined ? [] : [gate.control])
+    const axis = ROTATIONS.get(gate.gate)
     const base =
       gate.gate === 'swap'
         ? SWAP
-        : ROTATIONS.has(gate.gate)
-          ? rotation(gate.gate, gate.rotation as number)
+        : axis !== undefined
+          ? rotation(axis, gate.rotation as number)
           : (ONE_QUBIT[gate.gate === 'not' || gate.gate === 'cnot' ? 'x' : gate.gate] as ComplexMatrix)
     const m = controls.length === 0 ? base : controlled(base, controls.length)
-    u = multiply(embed(m, [...controls, ...targets], input.qubits), u)
-  }
-  return u
+    return { matrix: m, qubits: [...controls, ...targets] }
+  })
+  return unitaryOf(gates, input.qubits)
 }
 
 /** Probability of each basis state after the input runs on |0…0⟩, keyed by its decimal value. */
 export function qisProbabilities(input: QisInput): Map<number, number> {
-  const u = qisUnitary(input)
   const out = new Map<number, number>()
-  for (let state = 0; state < u.dim; state++) {
-    const [re, im] = get(u, state, 0)
-    const p = re * re + im * im
+  for (const [state, p] of probabilitiesFromZero(qisUnitary(input)).entries())
     if (p > 1e-12) out.set(state, p)
-  }
   return out
 }

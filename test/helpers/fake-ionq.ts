@@ -6,10 +6,11 @@
 // circuit, so results are what IonQ would return for it.
 
 import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage } from 'node:http'
 import { z } from 'zod'
+import { type HttpReply, jsonReply, parseJson, serveLocally } from './fake-http-server.ts'
 import { checkQisGate, type QisInput, qisGateSchema, qisProbabilities } from './fake-ionq-qis.ts'
+import { sampleIndex } from './reference-quantum.ts'
 import { seededRandom } from './seeded-random.ts'
 
 export interface FakeIonqBackend {
@@ -85,26 +86,26 @@ export async function startFakeIonq(options: FakeIonqOptions = {}): Promise<Fake
   const requests: { method: string; path: string }[] = []
   const violations: string[] = []
 
-  const handle = (req: IncomingMessage, body: string): Reply => {
+  const handle = (req: IncomingMessage, body: string): HttpReply => {
     const method = req.method ?? ''
     const path = new URL(req.url ?? '/', 'http://fake').pathname
     requests.push({ method, path })
     if (req.headers.authorization !== `apiKey ${apiKey}`) {
-      return reply(401, {
+      return jsonReply(401, {
         error: 'Unauthorized Error',
         message: 'Invalid key provided. See https://docs.ionq.com/#authentication for details.',
         statusCode: 401,
       })
     }
-    const reject = (problem: string): Reply => {
+    const reject = (problem: string): HttpReply => {
       violations.push(`${method} ${path}: ${problem}`)
-      return reply(400, { error: 'Bad Request', message: problem, statusCode: 400 })
+      return jsonReply(400, { error: 'Bad Request', message: problem, statusCode: 400 })
     }
-    const notFound = (): Reply =>
-      reply(404, { error: 'Not Found Error', message: 'Resource not found.', statusCode: 404 })
+    const notFound = (): HttpReply =>
+      jsonReply(404, { error: 'Not Found Error', message: 'Resource not found.', statusCode: 404 })
 
     if (method === 'GET' && path === '/v0.4/backends') {
-      return reply(
+      return jsonReply(
         200,
         backends.map((b) => ({ ...b, last_updated: new Date().toISOString() })),
       )
@@ -112,12 +113,8 @@ export async function startFakeIonq(options: FakeIonqOptions = {}): Promise<Fake
     if (method === 'POST' && path === '/v0.4/jobs') {
       if (!/^application\/json/.test(req.headers['content-type'] ?? ''))
         return reject('Content-Type is not JSON')
-      let json: unknown
-      try {
-        json = JSON.parse(body)
-      } catch {
-        return reject('body is not JSON')
-      }
+      const json = parseJson(body)
+      if (json === undefined) return reject('body is not JSON')
       const parsed = jobPayloadSchema.safeParse(json)
       if (!parsed.success) return reject(z.prettifyError(parsed.error))
       const payload = parsed.data
@@ -137,7 +134,7 @@ export async function startFakeIonq(options: FakeIonqOptions = {}): Promise<Fake
         polls: 0,
         probabilities: run(payload.input, shots, random),
       })
-      return reply(201, { id, status: 'ready', session_id: null })
+      return jsonReply(201, { id, status: 'ready', session_id: null })
     }
     const cancel = CANCEL_PATH.exec(path)
     if (cancel !== null) {
@@ -145,7 +142,7 @@ export async function startFakeIonq(options: FakeIonqOptions = {}): Promise<Fake
       const job = jobs.get(decodeURIComponent(cancel[1] as string))
       if (job === undefined) return notFound()
       if (job.status !== 'completed' && job.status !== 'failed') job.status = 'canceled'
-      return reply(200, { id: job.id, status: 'canceled' })
+      return jsonReply(200, { id: job.id, status: 'canceled' })
     }
     const probabilities = PROBABILITIES_PATH.exec(path)
     if (probabilities !== null) {
@@ -153,8 +150,8 @@ export async function startFakeIonq(options: FakeIonqOptions = {}): Promise<Fake
       const job = jobs.get(decodeURIComponent(probabilities[1] as string))
       if (job === undefined || job.status !== 'completed') return notFound()
       return job.resultsBody === undefined
-        ? reply(200, job.probabilities)
-        : { status: 200, text: job.resultsBody }
+        ? jsonReply(200, job.probabilities)
+        : { status: 200, headers: { 'content-type': 'application/json' }, text: job.resultsBody }
     }
     const get = JOB_PATH.exec(path)
     if (get !== null) {
@@ -162,36 +159,19 @@ export async function startFakeIonq(options: FakeIonqOptions = {}): Promise<Fake
       const job = jobs.get(decodeURIComponent(get[1] as string))
       if (job === undefined) return notFound()
       advance(job, pollsUntilDone)
-      return reply(200, jobView(job))
+      return jsonReply(200, jobView(job))
     }
     return notFound()
   }
 
-  const server = createServer((req, res) => {
-    let body = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => {
-      body += chunk
-    })
-    req.on('end', () => {
-      const { status, text } = handle(req, body)
-      res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(text)
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const server = await serveLocally(handle)
   return {
-    baseUrl: `http://127.0.0.1:${port}/v0.4`,
+    baseUrl: `${server.origin}/v0.4`,
     apiKey,
     jobs,
     requests,
     violations,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: server.close,
   }
 }
 
@@ -209,16 +189,9 @@ function run(input: QisInput, shots: number | undefined, random: () => number): 
   if (shots === undefined) return Object.fromEntries([...exact].map(([state, p]) => [String(state), p]))
   const states = [...exact]
   const tally = new Map<number, number>()
+  const weights = states.map(([, p]) => p)
   for (let i = 0; i < shots; i++) {
-    let r = random()
-    let pick = states[states.length - 1]?.[0] ?? 0
-    for (const [state, p] of states) {
-      if (r < p) {
-        pick = state
-        break
-      }
-      r -= p
-    }
+    const pick = states[sampleIndex(weights, random)]?.[0] ?? 0
     tally.set(pick, (tally.get(pick) ?? 0) + 1)
   }
   return Object.fromEntries([...tally].map(([state, n]) => [String(state), n / shots]))
@@ -263,13 +236,4 @@ function jobView(job: FakeIonqJob): Record<string, unknown> {
         }
       : null,
   }
-}
-
-interface Reply {
-  readonly status: number
-  readonly text: string
-}
-
-function reply(status: number, body: unknown): Reply {
-  return { status, text: JSON.stringify(body) }
 }

@@ -8,20 +8,10 @@ import { runJob } from '../../../../quantum-adapters/adapters/run-job.ts'
 import { createSimAdapter, SIM_MAX_SHOTS } from '../../../../quantum-adapters/adapters/sim-adapter.ts'
 import { circuitDepth } from '../../../../quantum-adapters/circuit/circuit.ts'
 import { GATE_NAMES } from '../../../../quantum-adapters/circuit/gates.ts'
-import { QpuError } from '../../../../quantum-adapters/errors.ts'
 import { qubitLimit } from '../../../../quantum-adapters/sim/qubit-limit.ts'
 import { simulate } from '../../../../quantum-adapters/sim/simulate.ts'
 import { circuitOf, gateOp, measuredCircuit } from '../../../helpers/circuits.ts'
-
-async function refusal(run: Promise<unknown>): Promise<QpuError> {
-  try {
-    await run
-  } catch (err) {
-    expect(err).toBeInstanceOf(QpuError)
-    return err as QpuError
-  }
-  throw new Error('expected a QpuError, but the call succeeded')
-}
+import { qpuRejection } from '../../../helpers/qpu-calls.ts'
 
 async function settled(adapter: QpuAdapter, jobId: string): Promise<QpuJobState> {
   for (let i = 0; i < 200; i++) {
@@ -82,7 +72,7 @@ describe('simulator adapter', () => {
     const early = await adapter.status(jobId)
     expect(['queued', 'running', 'completed']).toContain(early.state)
     if (early.state !== 'completed') {
-      const err = await refusal(adapter.result(jobId))
+      const err = await qpuRejection(adapter.result(jobId))
       expect(err.type).toEqual({ code: 'QPU_JOB_NOT_DONE', backend: 'sim', jobId, status: early.state })
     }
     expect(await settled(adapter, jobId)).toBe('completed')
@@ -107,7 +97,7 @@ describe('simulator adapter', () => {
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, SIM_MAX_SHOTS + 1])(
     'refuses %s shots with QPU_BAD_SHOTS',
     async (shots) => {
-      const err = await refusal(createSimAdapter().submit({ circuit: BELL, shots }))
+      const err = await qpuRejection(createSimAdapter().submit({ circuit: BELL, shots }))
       expect(err.type).toEqual({ code: 'QPU_BAD_SHOTS', shots, maxShots: SIM_MAX_SHOTS })
     },
   )
@@ -119,7 +109,7 @@ describe('simulator adapter', () => {
 
   it('refuses a circuit over the qubit limit with QPU_TOO_MANY_QUBITS at submit', async () => {
     const limit = qubitLimit()
-    const err = await refusal(createSimAdapter().submit({ circuit: circuitOf(limit + 1, []), shots: 1 }))
+    const err = await qpuRejection(createSimAdapter().submit({ circuit: circuitOf(limit + 1, []), shots: 1 }))
     expect(err.type).toEqual({ code: 'QPU_TOO_MANY_QUBITS', qubits: limit + 1, limit })
   })
 
@@ -130,12 +120,12 @@ describe('simulator adapter', () => {
       () => adapter.result('nope'),
       () => adapter.cancel('nope'),
     ]) {
-      const err = await refusal(call())
+      const err = await qpuRejection(call())
       expect(err.type).toEqual({ code: 'QPU_UNKNOWN_JOB', backend: 'sim', jobId: 'nope' })
     }
     // Job ids belong to one adapter.
     const jobId = await createSimAdapter().submit({ circuit: BELL, shots: 1 })
-    expect((await refusal(adapter.status(jobId))).code).toBe('QPU_UNKNOWN_JOB')
+    expect((await qpuRejection(adapter.status(jobId))).code).toBe('QPU_UNKNOWN_JOB')
   })
 
   it('cancels a queued job: it stays cancelled and its result is QPU_JOB_CANCELLED', async () => {
@@ -145,7 +135,7 @@ describe('simulator adapter', () => {
     expect((await adapter.status(jobId)).state).toBe('cancelled')
     await afterQueuedJobs()
     expect((await adapter.status(jobId)).state).toBe('cancelled')
-    const err = await refusal(adapter.result(jobId))
+    const err = await qpuRejection(adapter.result(jobId))
     expect(err.type).toEqual({ code: 'QPU_JOB_CANCELLED', backend: 'sim', jobId })
   })
 
@@ -155,7 +145,7 @@ describe('simulator adapter', () => {
     await adapter.cancel(jobId)
     await afterQueuedJobs()
     expect((await adapter.status(jobId)).state).toBe('cancelled')
-    expect((await refusal(adapter.result(jobId))).code).toBe('QPU_JOB_CANCELLED')
+    expect((await qpuRejection(adapter.result(jobId))).code).toBe('QPU_JOB_CANCELLED')
   })
 
   it('leaves a completed job and its result alone when asked to cancel it', async () => {
@@ -175,7 +165,7 @@ describe('simulator adapter', () => {
     expect(await settled(adapter, jobId)).toBe('failed')
     const status = await adapter.status(jobId)
     expect(status.message).toMatch(/2 qubits/)
-    const err = await refusal(adapter.result(jobId))
+    const err = await qpuRejection(adapter.result(jobId))
     expect(err.type).toEqual({ code: 'QPU_JOB_FAILED', backend: 'sim', jobId })
     await expect(runJob(adapter, { circuit: malformed, shots: 10 }, { pollMs: 1 })).rejects.toMatchObject({
       code: 'QPU_JOB_FAILED',

@@ -3,23 +3,13 @@
 // as the single-threaded one.
 
 import { afterAll, describe, expect, it } from 'vitest'
-import { QpuError } from '../../../../quantum-adapters/errors.ts'
 import { MAX_ENGINE_QUBITS } from '../../../../quantum-adapters/sim/block-engine.ts'
 import { BYTES_PER_AMPLITUDE, qubitLimit } from '../../../../quantum-adapters/sim/qubit-limit.ts'
 import { simulate } from '../../../../quantum-adapters/sim/simulate.ts'
 import { ThreadPool } from '../../../../quantum-adapters/sim/thread-pool.ts'
 import { circuitOf, gateOp, measuredCircuit, randomGates, registers } from '../../../helpers/circuits.ts'
+import { qpuRejection } from '../../../helpers/qpu-calls.ts'
 import { seededRandom } from '../../../helpers/seeded-random.ts'
-
-async function refusal(run: Promise<unknown>): Promise<QpuError> {
-  try {
-    await run
-  } catch (err) {
-    expect(err).toBeInstanceOf(QpuError)
-    return err as QpuError
-  }
-  throw new Error('expected a QpuError, but the run succeeded')
-}
 
 describe('qubit limit', () => {
   it('allows the qubits whose state fits half the memory budget, at most the engine maximum', () => {
@@ -35,7 +25,7 @@ describe('qubit limit', () => {
     const circuit = circuitOf(limit + 1, [])
     const rssBefore = process.memoryUsage().rss
     const started = performance.now()
-    const err = await refusal(simulate(circuit, { shots: 1, seed: 1 }))
+    const err = await qpuRejection(simulate(circuit, { shots: 1, seed: 1 }))
     const elapsed = performance.now() - started
     expect(err.code).toBe('QPU_TOO_MANY_QUBITS')
     expect(err.type).toEqual({ code: 'QPU_TOO_MANY_QUBITS', qubits: limit + 1, limit })

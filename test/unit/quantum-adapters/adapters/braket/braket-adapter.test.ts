@@ -1,40 +1,18 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { QpuAdapter, QpuJobState } from '../../../../../quantum-adapters/adapters/adapter.ts'
+import type { QpuAdapter } from '../../../../../quantum-adapters/adapters/adapter.ts'
 import {
   BRAKET_VARIABLES,
   type BraketAdapterOptions,
   createBraketAdapter,
 } from '../../../../../quantum-adapters/adapters/braket/braket-adapter.ts'
-import { QpuError } from '../../../../../quantum-adapters/errors.ts'
 import {
   ARIA_LIKE_DEVICE,
   type FakeBraket,
   type FakeBraketOptions,
   startFakeBraket,
 } from '../../../../helpers/fake-braket.ts'
+import { closedPort, pollUntilDone, qpuRejection } from '../../../../helpers/qpu-calls.ts'
 import { bell, circuit } from '../ionq/circuits.ts'
-
-async function rejection(promise: Promise<unknown>): Promise<QpuError> {
-  try {
-    await promise
-  } catch (err) {
-    if (err instanceof QpuError) return err
-    throw err
-  }
-  throw new Error('expected a QpuError')
-}
-
-async function pollUntilDone(adapter: QpuAdapter, jobId: string): Promise<QpuJobState[]> {
-  const seen: QpuJobState[] = []
-  for (let i = 0; i < 10; i++) {
-    const { state } = await adapter.status(jobId)
-    seen.push(state)
-    if (state !== 'queued' && state !== 'running') return seen
-  }
-  throw new Error(`task ${jobId} never finished: ${seen.join(', ')}`)
-}
 
 describe('Braket adapter against the fake Braket API and S3', () => {
   let fake: FakeBraket | undefined
@@ -208,7 +186,7 @@ describe('Braket adapter against the fake Braket API and S3', () => {
   it('answers an unknown task with QPU_UNKNOWN_JOB', async () => {
     const { adapter } = await setup()
     const missing = 'arn:aws:braket:us-east-1:123456789012:quantum-task/00000000-0000-0000-0000-000000000000'
-    expect((await rejection(adapter.status(missing))).type).toEqual({
+    expect((await qpuRejection(adapter.status(missing))).type).toEqual({
       code: 'QPU_UNKNOWN_JOB',
       backend: 'braket',
       jobId: missing,
@@ -234,7 +212,7 @@ describe('Braket adapter against the fake Braket API and S3', () => {
     ],
   ])('refuses %s without creating a task', async (_, builder) => {
     const { fake, adapter } = await setup()
-    const error = await rejection(adapter.submit({ circuit: builder.build(), shots: 10 }))
+    const error = await qpuRejection(adapter.submit({ circuit: builder.build(), shots: 10 }))
     expect(error.type).toEqual({ code: 'QPU_UNSUPPORTED_CIRCUIT', backend: 'braket' })
     expect(error.message).toMatch(/mid-circuit measurement|resets qubit 0/)
     expect(fake.requests.filter((r) => r.method === 'POST')).toEqual([])
@@ -285,7 +263,7 @@ describe('Braket adapter against the fake Braket API and S3', () => {
     const key = [...fake.objects.keys()].find((k) => k.endsWith('/results.json'))
     if (key === undefined) throw new Error('no results.json')
     fake.objects.set(key, JSON.stringify(corrupt(JSON.parse(fake.objects.get(key) ?? '{}'))))
-    const error = await rejection(adapter.result(jobId))
+    const error = await qpuRejection(adapter.result(jobId))
     expect(error.type).toEqual({ code: 'QPU_PROVIDER_MALFORMED', backend: 'braket' })
     expect(error.message).toContain('results.json')
   })
@@ -296,7 +274,7 @@ describe('Braket adapter against the fake Braket API and S3', () => {
     const task = fake.tasks.get(jobId)
     if (task !== undefined) task.resultsOverride = '{"measurements": [[0, 1]'
     await pollUntilDone(adapter, jobId)
-    expect((await rejection(adapter.result(jobId))).code).toBe('QPU_PROVIDER_MALFORMED')
+    expect((await qpuRejection(adapter.result(jobId))).code).toBe('QPU_PROVIDER_MALFORMED')
   })
 
   it('does not read results of a task without the hcx layout tags', async () => {
@@ -305,7 +283,7 @@ describe('Braket adapter against the fake Braket API and S3', () => {
     const task = fake.tasks.get(jobId)
     if (task !== undefined) fake.tasks.set(jobId, { ...task, body: { ...task.body, tags: {} } })
     await pollUntilDone(adapter, jobId)
-    expect((await rejection(adapter.result(jobId))).code).toBe('QPU_UNKNOWN_JOB')
+    expect((await qpuRejection(adapter.result(jobId))).code).toBe('QPU_UNKNOWN_JOB')
   })
 
   it('turns wrong AWS credentials into QPU_PROVIDER_REFUSED', async () => {
@@ -313,7 +291,7 @@ describe('Braket adapter against the fake Braket API and S3', () => {
       {},
       { credentials: { accessKeyId: 'AKIAFAKEBRAKET', secretAccessKey: 'not-the-secret' } },
     )
-    const error = await rejection(adapter.capabilities())
+    const error = await qpuRejection(adapter.capabilities())
     expect(error.type).toEqual({ code: 'QPU_PROVIDER_REFUSED', backend: 'braket', status: 403 })
     expect(error.message).toContain('AWS credentials')
     // The fake recorded the bad signature as it should; nothing else went wrong.
@@ -343,7 +321,7 @@ describe('Braket adapter without a provider', () => {
     vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/hcx-test-aws-credentials')
     const adapter = createBraketAdapter({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 })
     expect(adapter.id).toBe('braket')
-    const error = await rejection(adapter.capabilities())
+    const error = await qpuRejection(adapter.capabilities())
     expect(error.type).toEqual({
       code: 'QPU_CREDENTIALS_MISSING',
       backend: 'braket',
@@ -362,17 +340,13 @@ describe('Braket adapter without a provider', () => {
       s3Bucket: 'amazon-braket-x',
       endpoint: 'http://127.0.0.1:9',
     })
-    expect((await rejection(withDevice.submit({ circuit: bell(), shots: 1 }))).type).toMatchObject({
+    expect((await qpuRejection(withDevice.submit({ circuit: bell(), shots: 1 }))).type).toMatchObject({
       variables: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
     })
   })
 
   it('reports an unreachable endpoint as QPU_PROVIDER_UNREACHABLE, quickly', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-    const endpoint = `http://127.0.0.1:${port}`
+    const endpoint = `http://127.0.0.1:${await closedPort()}`
     const adapter = createBraketAdapter({
       region: 'us-east-1',
       deviceArn: ARIA_LIKE_DEVICE.arn,
@@ -382,7 +356,7 @@ describe('Braket adapter without a provider', () => {
       maxAttempts: 1,
     })
     const started = Date.now()
-    const error = await rejection(adapter.capabilities())
+    const error = await qpuRejection(adapter.capabilities())
     expect(error.type).toEqual({ code: 'QPU_PROVIDER_UNREACHABLE', backend: 'braket', url: endpoint })
     expect(Date.now() - started).toBeLessThan(2000)
   })

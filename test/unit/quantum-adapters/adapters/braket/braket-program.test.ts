@@ -8,6 +8,7 @@ import { readoutPlan } from '../../../../../quantum-adapters/adapters/readout-pl
 import type { Circuit } from '../../../../../quantum-adapters/circuit/circuit.ts'
 import { equalUpToPhase } from '../../../../../quantum-adapters/circuit/complex-matrix.ts'
 import { QELIB1_GATES, STDGATES } from '../../../../../quantum-adapters/circuit/gates.ts'
+import { circuitOf, randomGates } from '../../../../helpers/circuits.ts'
 import { ARIA_LIKE_DEVICE } from '../../../../helpers/fake-braket.ts'
 import { braketUnitary, parseBraketProgram } from '../../../../helpers/fake-braket-qasm.ts'
 import { seededRandom } from '../../../../helpers/seeded-random.ts'
@@ -134,17 +135,9 @@ describe('Braket OpenQASM programs', () => {
   it('keep the unitary of random small circuits on an IonQ-like device', () => {
     const random = seededRandom(99)
     const gates = [...LIBRARY.values()].filter((g) => g.numQubits <= 3)
-    for (let trial = 0; trial < 25; trial++) {
-      const builder = circuit([['q', 3]])
-      for (let i = 0; i < 8; i++) {
-        const gate = gates[Math.floor(random() * gates.length)]
-        if (gate === undefined) continue
-        const params = Array.from({ length: gate.numParams }, () => (random() - 0.5) * 4 * Math.PI)
-        const qubits = [0, 1, 2].sort(() => random() - 0.5).slice(0, gate.numQubits)
-        builder.gate(gate.name, qubits, params)
-      }
-      expectSameUnitary(builder.build(), DEVICES['IonQ-like'] as BraketDevice)
-    }
+    const device = DEVICES['IonQ-like'] as BraketDevice
+    for (let trial = 0; trial < 25; trial++)
+      expectSameUnitary(circuitOf(3, randomGates(random, 3, 8, gates)), device)
   })
 
   it('refuse when the device lists no two-qubit gate to build CNOT from', () => {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { QpuAdapter } from '../../../../../quantum-adapters/adapters/adapter.ts'
 import {
@@ -9,10 +8,13 @@ import { IBM_API_VERSION } from '../../../../../quantum-adapters/adapters/ibm/ru
 import type { Circuit, CircuitOp, GateOp, Register } from '../../../../../quantum-adapters/circuit/circuit.ts'
 import { QELIB1_GATES } from '../../../../../quantum-adapters/circuit/gates.ts'
 import {
+  encodedBitArray,
   type FakeBackend,
   type FakeIbmQuantum,
+  primitiveResult,
   startFakeIbmQuantum,
 } from '../../../../helpers/fake-ibm-quantum.ts'
+import { closedPort } from '../../../../helpers/qpu-calls.ts'
 
 const API_KEY = 'test-api-key'
 const CRN =
@@ -281,36 +283,8 @@ describe('IBM Quantum adapter', () => {
     const bodies = [
       'not json',
       JSON.stringify({ __type__: 'PrimitiveResult', __value__: { pub_results: [], metadata: {} } }),
-      JSON.stringify({
-        __type__: 'PrimitiveResult',
-        __value__: {
-          pub_results: [
-            {
-              __type__: 'SamplerPubResult',
-              __value__: {
-                data: {
-                  __type__: 'DataBin',
-                  __value__: {
-                    field_names: ['c'],
-                    shape: [],
-                    fields: {
-                      c: {
-                        __type__: 'BitArray',
-                        __value__: {
-                          array: { __type__: 'ndarray', __value__: 'eJzLSM3JyQcABiwCFQ==' },
-                          num_bits: 2,
-                        },
-                      },
-                    },
-                  },
-                },
-                metadata: {},
-              },
-            },
-          ],
-          metadata: {},
-        },
-      }),
+      // A well-formed result but for its ndarray: zlib of "hello", not an .npy file.
+      JSON.stringify(primitiveResult({ c: encodedBitArray('eJzLSM3JyQcABiwCFQ==', 2) })),
     ]
     for (const body of bodies) {
       const jobId = await adapter.submit({ circuit: BELL, shots: 10 })
@@ -337,12 +311,7 @@ describe('IBM Quantum adapter', () => {
   })
 
   it('names the URL it cannot reach', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const address = probe.address()
-        probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-      })
-    })
+    const port = await closedPort()
     const unreachable = createIbmAdapter({
       apiKey: API_KEY,
       instance: CRN,

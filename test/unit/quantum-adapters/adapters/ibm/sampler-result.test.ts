@@ -7,7 +7,12 @@ import {
   registersFromSamples,
 } from '../../../../../quantum-adapters/adapters/ibm/sampler-result.ts'
 import type { Register } from '../../../../../quantum-adapters/circuit/circuit.ts'
-import { npyBase64 } from '../../../../helpers/fake-ibm-quantum.ts'
+import {
+  bitArray,
+  encodedBitArray,
+  npyBase64,
+  primitiveResult,
+} from '../../../../helpers/fake-ibm-quantum.ts'
 
 function npyFile(header: string, data: number[], major = 1): Uint8Array {
   const preambleLength = major === 1 ? 10 : 12
@@ -19,31 +24,6 @@ function npyFile(header: string, data: number[], major = 1): Uint8Array {
   if (major === 1) view.setUint16(8, text.length, true)
   else view.setUint32(8, text.length, true)
   return Buffer.concat([preamble, Buffer.from(text, 'latin1'), Uint8Array.from(data)])
-}
-
-function bitArray(values: bigint[], numBits: number) {
-  return {
-    __type__: 'BitArray',
-    __value__: { array: { __type__: 'ndarray', __value__: npyBase64(values, numBits) }, num_bits: numBits },
-  }
-}
-
-function primitiveResult(fields: Record<string, unknown>) {
-  return {
-    __type__: 'PrimitiveResult',
-    __value__: {
-      pub_results: [
-        {
-          __type__: 'SamplerPubResult',
-          __value__: {
-            data: { __type__: 'DataBin', __value__: { field_names: Object.keys(fields), shape: [], fields } },
-            metadata: { circuit_metadata: {} },
-          },
-        },
-      ],
-      metadata: { version: 2 },
-    },
-  }
 }
 
 describe('.npy reading', () => {
@@ -124,44 +104,15 @@ describe('Sampler V2 results', () => {
     const cases: [unknown, RegExp][] = [
       [{ hello: 'world' }, /not a Sampler V2 PrimitiveResult/],
       [primitiveResult({ a: { __type__: 'ndarray', __value__: 'AAAA' } }), /'a' is not a BitArray/],
+      [primitiveResult({ a: encodedBitArray('!!', 2) }), /not base64/],
+      [primitiveResult({ a: encodedBitArray('AAAAAA==', 2) }), /not zlib-compressed/],
       [
-        primitiveResult({
-          a: {
-            __type__: 'BitArray',
-            __value__: { array: { __type__: 'ndarray', __value__: '!!' }, num_bits: 2 },
-          },
-        }),
-        /not base64/,
-      ],
-      [
-        primitiveResult({
-          a: {
-            __type__: 'BitArray',
-            __value__: { array: { __type__: 'ndarray', __value__: 'AAAAAA==' }, num_bits: 2 },
-          },
-        }),
-        /not zlib-compressed/,
-      ],
-      [
-        primitiveResult({
-          a: {
-            __type__: 'BitArray',
-            __value__: {
-              array: {
-                __type__: 'ndarray',
-                __value__: deflateSync(Buffer.from('nonsense')).toString('base64'),
-              },
-              num_bits: 2,
-            },
-          },
-        }),
+        primitiveResult({ a: encodedBitArray(deflateSync(Buffer.from('nonsense')).toString('base64'), 2) }),
         /bad magic/,
       ],
       // Two bytes per shot (written for 9 bits) where 2 bits need one.
       [
-        primitiveResult({
-          a: { __type__: 'BitArray', __value__: { ...bitArray([1n], 9).__value__, num_bits: 2 } },
-        }),
+        primitiveResult({ a: encodedBitArray(npyBase64([1n], 9), 2) }),
         /shape \(1, 2\); 2 bits need \(shots, 1\)/,
       ],
     ]

@@ -11,11 +11,12 @@ import {
   type ComplexMatrix,
   embed,
   equalUpToPhase,
-  identity,
   multiply,
 } from '../../../../../quantum-adapters/circuit/complex-matrix.ts'
 import { type GateDefinition, QELIB1_GATES, STDGATES } from '../../../../../quantum-adapters/circuit/gates.ts'
+import { applyOnQubits } from '../../../../helpers/reference-quantum.ts'
 import { seededRandom } from '../../../../helpers/seeded-random.ts'
+import { circuitUnitary } from '../ionq/circuits.ts'
 
 const LIBRARY = new Map<string, GateDefinition>([...QELIB1_GATES, ...STDGATES])
 
@@ -79,46 +80,8 @@ const TARGETS: Record<string, IbmTarget> = {
   'simulator, every pair': { numQubits: 5, basisGates: ['cz', 'rz', 'sx', 'x'], couplingMap: null },
 }
 
-/** `state` after `m` on `qubits` (little-endian, in the gate's order). */
-function apply(state: Float64Array, m: ComplexMatrix, qubits: readonly number[]): Float64Array {
-  const out = new Float64Array(state.length)
-  let mask = 0
-  for (const q of qubits) mask |= 1 << q
-  // Where each of the gate's local basis states sits, relative to a base index with those bits clear.
-  const offsets = Array.from({ length: m.dim }, (_, local) =>
-    qubits.reduce((at, q, b) => at | (((local >> b) & 1) << q), 0),
-  )
-  const index = (base: number, local: number): number => base | (offsets[local] as number)
-  for (let base = 0; base < state.length / 2; base++) {
-    if (base & mask) continue
-    for (let r = 0; r < m.dim; r++) {
-      let re = 0
-      let im = 0
-      for (let c = 0; c < m.dim; c++) {
-        const at = index(base, c)
-        const mr = m.data[2 * (r * m.dim + c)] as number
-        const mi = m.data[2 * (r * m.dim + c) + 1] as number
-        const sr = state[2 * at] as number
-        const si = state[2 * at + 1] as number
-        re += mr * sr - mi * si
-        im += mr * si + mi * sr
-      }
-      const to = index(base, r)
-      out[2 * to] = re
-      out[2 * to + 1] = im
-    }
-  }
-  return out
-}
-
 function gatesOf(circuit: Circuit): GateOp[] {
   return circuit.ops.filter((op): op is GateOp => op.kind === 'gate')
-}
-
-function logicalUnitary(circuit: Circuit): ComplexMatrix {
-  let u = identity(1 << circuit.numQubits)
-  for (const op of gatesOf(circuit)) u = multiply(embed(op.matrix, op.qubits, circuit.numQubits), u)
-  return u
 }
 
 /** ⟨final(y)| ISA |initial(x)⟩ for logical basis states x, y: the ISA circuit seen through its layouts. */
@@ -134,7 +97,7 @@ function isaSeenLogically(isa: IsaCircuit, numLogical: number): ComplexMatrix {
   for (let x = 0; x < dim; x++) {
     let state: Float64Array = new Float64Array(2 << width)
     state[2 * place(x, isa.initialLayout)] = 1
-    for (const op of gatesOf(isa.circuit)) state = apply(state, op.matrix, op.qubits)
+    for (const op of gatesOf(isa.circuit)) state = applyOnQubits(state, op.matrix, op.qubits)
     for (let y = 0; y < dim; y++) {
       const at = place(y, isa.finalLayout)
       data[2 * (y * dim + x)] = state[2 * at] as number
@@ -189,7 +152,7 @@ describe('transpiling for IBM', () => {
         const circuit = randomCircuit(random, numQubits, 10)
         const isa = transpileForIbm(circuit, target)
         expectIsa(isa, target)
-        expect(equalUpToPhase(isaSeenLogically(isa, numQubits), logicalUnitary(circuit), 1e-8)).toBe(true)
+        expect(equalUpToPhase(isaSeenLogically(isa, numQubits), circuitUnitary(circuit), 1e-8)).toBe(true)
       }
     })
   }
@@ -209,7 +172,7 @@ describe('transpiling for IBM', () => {
         expectIsa(isa, target)
         const same = equalUpToPhase(
           isaSeenLogically(isa, definition.numQubits),
-          logicalUnitary(circuit),
+          circuitUnitary(circuit),
           1e-8,
         )
         expect(same, `${definition.name} on ${qubits.join(',')}`).toBe(true)
@@ -237,7 +200,7 @@ describe('transpiling for IBM', () => {
     expect(measures).toEqual(
       [0, 1, 2, 3, 4].map((l) => ({ kind: 'measure', qubit: isa.finalLayout[l], clbit: l })),
     )
-    expect(equalUpToPhase(isaSeenLogically(isa, 5), logicalUnitary(circuit), 1e-8)).toBe(true)
+    expect(equalUpToPhase(isaSeenLogically(isa, 5), circuitUnitary(circuit), 1e-8)).toBe(true)
   })
 
   it('places strongly interacting qubits next to each other', () => {
@@ -307,7 +270,7 @@ describe('transpiling for IBM', () => {
     const isa = transpileForIbm(circuit, target)
     expect(isa.circuit.ops.some((op) => op.kind === 'reset')).toBe(false)
     expect(isa.circuit.ops.filter((op) => op.kind === 'barrier')).toHaveLength(1)
-    expect(equalUpToPhase(isaSeenLogically(isa, 2), logicalUnitary(circuit), 1e-8)).toBe(true)
+    expect(equalUpToPhase(isaSeenLogically(isa, 2), circuitUnitary(circuit), 1e-8)).toBe(true)
   })
 
   it('refuses what needs a dynamic circuit or a bigger device, with QPU_UNSUPPORTED_CIRCUIT', () => {

@@ -7,13 +7,9 @@ import type {
   Condition,
   Register,
 } from '../../../../../quantum-adapters/circuit/circuit.ts'
-import {
-  type ComplexMatrix,
-  embed,
-  identity,
-  multiply,
-} from '../../../../../quantum-adapters/circuit/complex-matrix.ts'
+import type { ComplexMatrix } from '../../../../../quantum-adapters/circuit/complex-matrix.ts'
 import { QELIB1_GATES, STDGATES } from '../../../../../quantum-adapters/circuit/gates.ts'
+import { unitaryOf } from '../../../../helpers/reference-quantum.ts'
 
 export interface CircuitBuilder {
   gate(
@@ -88,9 +84,10 @@ export function bell(): Circuit {
 
 /** The product of the circuit's gate matrices, first gate rightmost. */
 export function circuitUnitary(c: Circuit): ComplexMatrix {
-  let u = identity(1 << c.numQubits)
-  for (const op of c.ops) if (op.kind === 'gate') u = multiply(embed(op.matrix, op.qubits, c.numQubits), u)
-  return u
+  return unitaryOf(
+    c.ops.filter((op) => op.kind === 'gate'),
+    c.numQubits,
+  )
 }
 
 function registers(list: ReadonlyArray<readonly [string, number]>): Register[] {

@@ -1,34 +1,13 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { QpuAdapter, QpuJobState } from '../../../../../quantum-adapters/adapters/adapter.ts'
 import {
   createIonqAdapter,
   IONQ_VARIABLES,
 } from '../../../../../quantum-adapters/adapters/ionq/ionq-adapter.ts'
-import { QpuError } from '../../../../../quantum-adapters/errors.ts'
 import { type FakeIonq, startFakeIonq } from '../../../../helpers/fake-ionq.ts'
+import { closedPort, pollUntilDone, qpuRejection } from '../../../../helpers/qpu-calls.ts'
 import { bell, circuit } from './circuits.ts'
-
-async function rejection(promise: Promise<unknown>): Promise<QpuError> {
-  try {
-    await promise
-  } catch (err) {
-    if (err instanceof QpuError) return err
-    throw err
-  }
-  throw new Error('expected a QpuError')
-}
-
-async function pollUntilDone(adapter: QpuAdapter, jobId: string): Promise<QpuJobState[]> {
-  const seen: QpuJobState[] = []
-  for (let i = 0; i < 10; i++) {
-    const { state } = await adapter.status(jobId)
-    seen.push(state)
-    if (state !== 'queued' && state !== 'running') return seen
-  }
-  throw new Error(`job ${jobId} never finished: ${seen.join(', ')}`)
-}
 
 describe('IonQ adapter against the fake IonQ API', () => {
   let fake: FakeIonq
@@ -143,7 +122,7 @@ describe('IonQ adapter against the fake IonQ API', () => {
   it('answers an unknown job id with QPU_UNKNOWN_JOB', async () => {
     const adapter = adapterFor()
     const missing = '00000000-0000-0000-0000-000000000000'
-    expect((await rejection(adapter.status(missing))).type).toEqual({
+    expect((await qpuRejection(adapter.status(missing))).type).toEqual({
       code: 'QPU_UNKNOWN_JOB',
       backend: 'ionq',
       jobId: missing,
@@ -153,7 +132,7 @@ describe('IonQ adapter against the fake IonQ API', () => {
   })
 
   it('turns a 401 into QPU_PROVIDER_REFUSED that names the key', async () => {
-    const error = await rejection(adapterFor('simulator', 'wrong-key').capabilities())
+    const error = await qpuRejection(adapterFor('simulator', 'wrong-key').capabilities())
     expect(error.type).toEqual({ code: 'QPU_PROVIDER_REFUSED', backend: 'ionq', status: 401 })
     expect(error.message).toContain('IONQ_API_KEY')
   })
@@ -169,7 +148,7 @@ describe('IonQ adapter against the fake IonQ API', () => {
     await pollUntilDone(adapter, jobId)
     const job = fake.jobs.get(jobId)
     if (job !== undefined) job.resultsBody = body
-    expect((await rejection(adapter.result(jobId))).code).toBe('QPU_PROVIDER_MALFORMED')
+    expect((await qpuRejection(adapter.result(jobId))).code).toBe('QPU_PROVIDER_MALFORMED')
   })
 
   it('does not read results of a job that carries no hcx layout', async () => {
@@ -178,7 +157,7 @@ describe('IonQ adapter against the fake IonQ API', () => {
     await pollUntilDone(adapter, jobId)
     const job = fake.jobs.get(jobId)
     if (job !== undefined) fake.jobs.set(jobId, { ...job, payload: { ...job.payload, metadata: {} } })
-    expect((await rejection(adapter.result(jobId))).code).toBe('QPU_UNKNOWN_JOB')
+    expect((await qpuRejection(adapter.result(jobId))).code).toBe('QPU_UNKNOWN_JOB')
   })
 
   it.each([
@@ -205,7 +184,7 @@ describe('IonQ adapter against the fake IonQ API', () => {
     ],
   ])('refuses %s before sending anything', async (_, builder) => {
     const adapter = adapterFor()
-    const error = await rejection(adapter.submit({ circuit: builder.build(), shots: 10 }))
+    const error = await qpuRejection(adapter.submit({ circuit: builder.build(), shots: 10 }))
     expect(error.type).toEqual({ code: 'QPU_UNSUPPORTED_CIRCUIT', backend: 'ionq' })
     expect(fake.requests.filter((r) => r.method === 'POST')).toEqual([])
   })
@@ -215,7 +194,7 @@ describe('IonQ adapter against the fake IonQ API', () => {
     const wide = circuit([['q', 30]])
       .gate('h', [29])
       .build()
-    expect((await rejection(adapter.submit({ circuit: wide, shots: 10 }))).code).toBe(
+    expect((await qpuRejection(adapter.submit({ circuit: wide, shots: 10 }))).code).toBe(
       'QPU_UNSUPPORTED_CIRCUIT',
     )
   })
@@ -231,7 +210,7 @@ describe('IonQ adapter against the fake IonQ API', () => {
   })
 
   it('names an unknown target with the backends IonQ lists', async () => {
-    const error = await rejection(adapterFor('qpu.nowhere').capabilities())
+    const error = await qpuRejection(adapterFor('qpu.nowhere').capabilities())
     expect(error.code).toBe('QPU_UNKNOWN_BACKEND')
     expect(error.message).toContain('qpu.forte-1')
   })
@@ -241,7 +220,7 @@ describe('IonQ adapter without a provider', () => {
   it('starts without a key and asks for IONQ_API_KEY at the first call', async () => {
     const adapter = createIonqAdapter({ baseUrl: 'http://127.0.0.1:9' })
     expect(adapter.id).toBe('ionq')
-    const error = await rejection(adapter.capabilities())
+    const error = await qpuRejection(adapter.capabilities())
     expect(error.type).toEqual({
       code: 'QPU_CREDENTIALS_MISSING',
       backend: 'ionq',
@@ -254,12 +233,8 @@ describe('IonQ adapter without a provider', () => {
   })
 
   it('reports an unreachable API as QPU_PROVIDER_UNREACHABLE with its URL', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-    const baseUrl = `http://127.0.0.1:${port}/v0.4`
-    const error = await rejection(createIonqAdapter({ apiKey: 'k', baseUrl }).capabilities())
+    const baseUrl = `http://127.0.0.1:${await closedPort()}/v0.4`
+    const error = await qpuRejection(createIonqAdapter({ apiKey: 'k', baseUrl }).capabilities())
     expect(error.type).toEqual({
       code: 'QPU_PROVIDER_UNREACHABLE',
       backend: 'ionq',
@@ -275,7 +250,7 @@ describe('IonQ adapter without a provider', () => {
     const { port } = server.address() as AddressInfo
     try {
       const adapter = createIonqAdapter({ apiKey: 'k', baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200 })
-      expect((await rejection(adapter.capabilities())).code).toBe('QPU_PROVIDER_UNREACHABLE')
+      expect((await qpuRejection(adapter.capabilities())).code).toBe('QPU_PROVIDER_UNREACHABLE')
     } finally {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

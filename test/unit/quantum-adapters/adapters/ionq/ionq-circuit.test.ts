@@ -4,6 +4,7 @@ import { toQisInput } from '../../../../../quantum-adapters/adapters/ionq/ionq-c
 import type { Circuit } from '../../../../../quantum-adapters/circuit/circuit.ts'
 import { equalUpToPhase } from '../../../../../quantum-adapters/circuit/complex-matrix.ts'
 import { QELIB1_GATES, STDGATES } from '../../../../../quantum-adapters/circuit/gates.ts'
+import { circuitOf, randomGates, randomQubits } from '../../../../helpers/circuits.ts'
 import { checkQisGate, qisUnitary } from '../../../../helpers/fake-ionq-qis.ts'
 import { seededRandom } from '../../../../helpers/seeded-random.ts'
 import { circuit, circuitUnitary } from './circuits.ts'
@@ -15,16 +16,6 @@ function expectSameUnitary(c: Circuit): void {
   const problems = input.circuit.flatMap((g) => checkQisGate(g, input.qubits))
   expect(problems).toEqual([])
   expect(equalUpToPhase(qisUnitary(input), circuitUnitary(c), 1e-9)).toBe(true)
-}
-
-/** `count` distinct qubits out of `n`, in random order. */
-function pickQubits(random: () => number, n: number, count: number): number[] {
-  const pool = Array.from({ length: n }, (_, i) => i)
-  for (let i = pool.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    ;[pool[i], pool[j]] = [pool[j] as number, pool[i] as number]
-  }
-  return pool.slice(0, count)
 }
 
 describe('IonQ qis translation', () => {
@@ -60,7 +51,7 @@ describe('IonQ qis translation', () => {
     for (const [name, definition] of LIBRARY) {
       for (let trial = 0; trial < 3; trial++) {
         const params = Array.from({ length: definition.numParams }, () => (random() - 0.5) * 4 * Math.PI)
-        const qubits = pickQubits(random, 5, definition.numQubits)
+        const qubits = randomQubits(random, definition.numQubits, 5)
         const c = circuit([['q', 5]])
           .gate(name, qubits, params)
           .build()
@@ -76,16 +67,8 @@ describe('IonQ qis translation', () => {
   it('keeps the unitary of random small circuits', () => {
     const random = seededRandom(2024)
     const gates = [...LIBRARY.values()].filter((g) => g.numQubits <= 3)
-    for (let trial = 0; trial < 40; trial++) {
-      const builder = circuit([['q', 3]])
-      for (let i = 0; i < 10; i++) {
-        const gate = gates[Math.floor(random() * gates.length)]
-        if (gate === undefined) continue
-        const params = Array.from({ length: gate.numParams }, () => (random() - 0.5) * 4 * Math.PI)
-        builder.gate(gate.name, pickQubits(random, 3, gate.numQubits), params)
-      }
-      expectSameUnitary(builder.build())
-    }
+    for (let trial = 0; trial < 40; trial++)
+      expectSameUnitary(circuitOf(3, randomGates(random, 3, 10, gates)))
   })
 
   it('ignores measurements and barriers: IonQ measures every qubit at the end', () => {
