@@ -25,14 +25,28 @@ export class ThreadPool {
       workers.map(
         (worker, part) =>
           new Promise<void>((resolve, reject) => {
-            const onError = (err: Error) => reject(err)
-            worker.once('error', onError)
-            worker.once('message', (reply: PlanJobReply) => {
+            const settle = () => {
+              worker.off('message', onMessage)
               worker.off('error', onError)
+              worker.off('exit', onExit)
               worker.unref()
+            }
+            const onMessage = (reply: PlanJobReply) => {
+              settle()
               if (reply.ok) resolve()
               else reject(new Error(`simulator thread ${part} failed: ${reply.message}`))
-            })
+            }
+            const onError = (err: Error) => {
+              settle()
+              reject(err)
+            }
+            const onExit = (code: number) => {
+              settle()
+              reject(new Error(`simulator thread ${part} exited with code ${code}`))
+            }
+            worker.once('message', onMessage)
+            worker.once('error', onError)
+            worker.once('exit', onExit)
             worker.ref()
             worker.postMessage({ memory, layout, plan, part, parts, barrier } satisfies PlanJob)
           }),
@@ -50,6 +64,10 @@ export class ThreadPool {
     while (this.#workers.length < count) {
       const worker = new Worker(WORKER_FILE)
       worker.unref()
+      // A thread that dies (out of memory, a crash) leaves the pool; the next run starts another.
+      worker.once('exit', () => {
+        this.#workers = this.#workers.filter((w) => w !== worker)
+      })
       this.#workers.push(worker)
     }
     return this.#workers.slice(0, count)
