@@ -25,6 +25,19 @@ import { unsupportedConstruct } from './unsupported.ts'
 
 const at = (token: Token): Position => ({ line: token.line, column: token.column })
 const identifier = (token: Token): Identifier => ({ name: token.text, at: at(token) })
+const registerDeclaration = (
+  keyword: Token,
+  quantum: boolean,
+  name: Token,
+  size: { value: number; at: Position },
+): RegisterDeclaration => ({
+  kind: 'register',
+  quantum,
+  name: identifier(name),
+  size: size.value,
+  sizeAt: size.at,
+  at: at(keyword),
+})
 
 /** Words that start a statement which cannot appear inside a gate body or an `if`. */
 const DECLARATIONS = new Set(['include', 'qreg', 'creg', 'qubit', 'bit', 'gate', 'opaque', 'OPENQASM'])
@@ -141,15 +154,7 @@ export class Parser {
     const size = this.integer('the register size')
     s.expectSymbol(']', 'after the register size')
     s.expectSymbol(';', 'after the register declaration')
-    const quantum = keyword.text === 'qreg'
-    return {
-      kind: 'register',
-      quantum,
-      name: identifier(name),
-      size: size.value,
-      sizeAt: size.at,
-      at: at(keyword),
-    }
+    return registerDeclaration(keyword, keyword.text === 'qreg', name, size)
   }
 
   /** OpenQASM 3's `qubit[2] q;`, `qubit q;`, `bit[2] c;` and `bit c;`. */
@@ -164,15 +169,7 @@ export class Parser {
     const name = s.expectIdentifier('a register name')
     if (s.isSymbol('=')) throw s.unsupported(s.peek(), 'a register initializer')
     s.expectSymbol(';', 'after the register declaration')
-    const quantum = keyword.text === 'qubit'
-    return {
-      kind: 'register',
-      quantum,
-      name: identifier(name),
-      size: size.value,
-      sizeAt: size.at,
-      at: at(keyword),
-    }
+    return registerDeclaration(keyword, keyword.text === 'qubit', name, size)
   }
 
   /** A non-negative integer literal (register sizes, indices) and where it is. */
