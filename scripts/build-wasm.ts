@@ -1,16 +1,23 @@
-// Compiles the simulator kernels (quantum-adapters/sim/assembly/kernels.ts, AssemblyScript)
-// to quantum-adapters/sim/build/kernels.wasm with SIMD and a shared imported memory. Runs at
-// install (npm's prepare) and is skipped when the source is unchanged.
+// Compiles the AssemblyScript kernels to WebAssembly with SIMD and a shared imported memory:
+// the simulator's (quantum-adapters/sim/assembly/kernels.ts) and Freivalds' check
+// (gpu-runner/verify/assembly/dots.ts). Runs at install (npm's prepare); a target whose source
+// and flags are unchanged is skipped.
 
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import asc from 'assemblyscript/asc'
+import { DOTS_WASM_FILE } from '../gpu-runner/verify/dot-kernels.ts'
 import { KERNELS_WASM_FILE } from '../quantum-adapters/sim/block-engine.ts'
 
-const SOURCE = fileURLToPath(new URL('../quantum-adapters/sim/assembly/kernels.ts', import.meta.url))
-const OUTPUT = fileURLToPath(KERNELS_WASM_FILE)
-const HASH_FILE = `${OUTPUT}.sha256`
+const TARGETS = [
+  {
+    name: 'simulator kernels',
+    source: '../quantum-adapters/sim/assembly/kernels.ts',
+    output: KERNELS_WASM_FILE,
+  },
+  { name: "Freivalds' kernels", source: '../gpu-runner/verify/assembly/dots.ts', output: DOTS_WASM_FILE },
+]
 
 const FLAGS = [
   '-O3',
@@ -25,24 +32,30 @@ const FLAGS = [
   '65536',
 ]
 
-const wanted = createHash('sha256').update(readFileSync(SOURCE)).update(FLAGS.join(' ')).digest('hex')
-if (!process.argv.includes('--force') && existsSync(OUTPUT) && readHash() === wanted) {
-  console.log(`simulator kernels up to date (${OUTPUT})`)
-} else {
+const force = process.argv.includes('--force')
+for (const target of TARGETS) {
+  const source = fileURLToPath(new URL(target.source, import.meta.url))
+  const output = fileURLToPath(target.output)
+  const hashFile = `${output}.sha256`
+  const wanted = createHash('sha256').update(readFileSync(source)).update(FLAGS.join(' ')).digest('hex')
+  if (!force && existsSync(output) && readHash(hashFile) === wanted) {
+    console.log(`${target.name} up to date (${output})`)
+    continue
+  }
   const started = performance.now()
-  mkdirSync(fileURLToPath(new URL('.', KERNELS_WASM_FILE)), { recursive: true })
-  const { error, stderr } = await asc.main([SOURCE, ...FLAGS, '-o', OUTPUT])
+  mkdirSync(fileURLToPath(new URL('.', target.output)), { recursive: true })
+  const { error, stderr } = await asc.main([source, ...FLAGS, '-o', output])
   if (error) {
     console.error(stderr.toString())
     throw error
   }
-  writeFileSync(HASH_FILE, `${wanted}\n`)
-  console.log(`compiled the simulator kernels in ${Math.round(performance.now() - started)} ms`)
+  writeFileSync(hashFile, `${wanted}\n`)
+  console.log(`compiled the ${target.name} in ${Math.round(performance.now() - started)} ms`)
 }
 
-function readHash(): string | undefined {
+function readHash(file: string): string | undefined {
   try {
-    return readFileSync(HASH_FILE, 'utf8').trim()
+    return readFileSync(file, 'utf8').trim()
   } catch {
     return undefined
   }
