@@ -7,6 +7,7 @@ export const GPU_ERROR_CODES = [
   'GPU_BAD_MATRIX_FILE',
   'GPU_TOO_LARGE',
   'GPU_DEVICE_FAILED',
+  'GPU_RESULT_INVALID',
 ] as const
 
 export type GpuErrorType =
@@ -21,5 +22,7 @@ export type GpuErrorType =
   | { code: 'GPU_TOO_LARGE'; bytes: number; limit: number }
   /** The device or its worker failed while running a job. */
   | { code: 'GPU_DEVICE_FAILED'; backend: string }
+  /** A claimed result failed its check. */
+  | { code: 'GPU_RESULT_INVALID'; file: string }
 
 export class GpuError extends HcxError<GpuErrorType> {}

@@ -24,7 +24,8 @@ export function computeUsage(
   return {
     capacityClass,
     unit: classSpec(capacityClass).unit,
-    deviceSeconds: (wallMs / 1000) * devicesUsed,
+    // Microseconds: finer than any clock a charge is based on.
+    deviceSeconds: Math.round(wallMs * 1000 * devicesUsed) / 1e6,
     flops,
     peakMemoryBytes,
   }

@@ -50,6 +50,11 @@ export class FreivaldsVerifier {
     this.#pool = new WorkerPool(new URL('./freivalds-worker.ts', import.meta.url), 'verifier thread', threads)
   }
 
+  /** Starts the threads ahead of a check, while the caller prepares its matrices. */
+  prepare(): void {
+    this.#pool.start()
+  }
+
   /** Checks C = A x B for the matrices in `workspace`. */
   async check(workspace: FreivaldsWorkspace, options: FreivaldsOptions): Promise<FreivaldsOutcome> {
     const { a, b, c, r, y, z, w } = workspace

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
+import { usageError } from './errors.ts'
 
 export function defaultDataDir(): string {
   return process.env.HCX_DATA_DIR ?? join(homedir(), '.hcx')
@@ -20,4 +21,18 @@ export function collect(value: string, previous: string[] | undefined): string[]
 /** Integers become numbers; anything else stays a string for the config schema to refuse by name. */
 export function integerOrRaw(value: string): number | string {
   return /^-?\d+$/.test(value) ? Number(value) : value
+}
+
+export function positiveInteger(flag: string, value: number | string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw usageError(`${flag} '${value}' must be a positive integer`)
+  }
+  return value
+}
+
+export function nonNegativeInteger(flag: string, value: number | string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw usageError(`${flag} '${value}' must be a non-negative integer`)
+  }
+  return value
 }

@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander'
 import { isHcxError } from '../../errors/hcx-error.ts'
 import { registerChainCommands } from './commands/chain.ts'
 import { registerConsortiumCommands } from './commands/consortium.ts'
+import { registerGpuCommands } from './commands/gpu.ts'
 import { registerKeysCommands } from './commands/keys.ts'
 import { registerMarketCommands } from './commands/market.ts'
 import { registerNodeCommands } from './commands/node-start.ts'
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerSettlementCommands(program)
   registerChainCommands(program)
   registerQpuCommands(program)
+  registerGpuCommands(program)
   for (const command of allCommands(program))
     command.exitOverride().configureOutput({ outputError: () => {} })
   return program
@@ -46,7 +48,13 @@ function allCommands(command: Command): Command[] {
 
 /** A command line or an input file that cannot work as written: exit 2, like a usage error. */
 function isUsageError(err: unknown): boolean {
-  return isHcxError(err) && (err.code === 'CLI_USAGE' || err.code.startsWith('QASM_'))
+  return (
+    isHcxError(err) &&
+    (err.code === 'CLI_USAGE' ||
+      err.code.startsWith('QASM_') ||
+      err.code === 'GPU_BAD_MATRIX_FILE' ||
+      err.code === 'GPU_BAD_SHAPE')
+  )
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -8,7 +8,8 @@ export function referenceMatmul(a: Matrix, b: Matrix): Matrix {
   for (let i = 0; i < a.rows; i++) {
     for (let j = 0; j < b.cols; j++) {
       let sum = 0
-      for (let t = 0; t < a.cols; t++) sum += (a.data[i * a.cols + t] as number) * (b.data[t * b.cols + j] as number)
+      for (let t = 0; t < a.cols; t++)
+        sum += (a.data[i * a.cols + t] as number) * (b.data[t * b.cols + j] as number)
       c[i * b.cols + j] = sum
     }
   }

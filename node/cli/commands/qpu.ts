@@ -6,7 +6,7 @@ import type { Command } from 'commander'
 import { describeError } from '../../../errors/hcx-error.ts'
 import { BACKEND_IDS, type BackendId } from '../../../quantum-adapters/adapters/adapter.ts'
 import type { Counts } from '../../../quantum-adapters/circuit/counts.ts'
-import { integerOrRaw } from '../common-options.ts'
+import { integerOrRaw, nonNegativeInteger, positiveInteger } from '../common-options.ts'
 import { usageError } from '../errors.ts'
 import { printJson, printLines } from '../output.ts'
 
@@ -90,20 +90,6 @@ export function registerQpuCommands(program: Command): void {
 function backendId(value: string): BackendId {
   if ((BACKEND_IDS as readonly string[]).includes(value)) return value as BackendId
   throw usageError(`--backend '${value}' is not a backend; use one of ${BACKEND_IDS.join(', ')}`)
-}
-
-function positiveInteger(flag: string, value: number | string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw usageError(`${flag} '${value}' must be a positive integer`)
-  }
-  return value
-}
-
-function nonNegativeInteger(flag: string, value: number | string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw usageError(`${flag} '${value}' must be a non-negative integer`)
-  }
-  return value
 }
 
 function readSource(file: string): Uint8Array {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MARKET_ERROR_CODES } from '../../../actors/market/errors.ts'
 import { CONFIG_ERROR_CODES } from '../../../config/errors.ts'
 import { GPU_ERROR_CODES } from '../../../gpu-runner/errors.ts'
+import { WASM_ERROR_CODES } from '../../../gpu-runner/workloads/wasm/errors.ts'
 import { CHAIN_ERROR_CODES } from '../../../ledger/chain/errors.ts'
 import { INSTRUMENT_ERROR_CODES } from '../../../ledger/instruments/errors.ts'
 import { ORDER_BOOK_ERROR_CODES } from '../../../ledger/orderbook/errors.ts'
@@ -36,6 +37,7 @@ describe('error codes', () => {
       ...SETTLE_REFUSALS,
       ...QPU_ERROR_CODES,
       ...GPU_ERROR_CODES,
+      ...WASM_ERROR_CODES,
       ...QASM_ERROR_CODES,
     ]
     expect(new Set(all).size).toBe(all.length)

@@ -1,0 +1,268 @@
+// `hcx gpu list` shows what this machine can sell; `hcx gpu run` runs a workload (a seeded
+// matrix product or a sandboxed WebAssembly module) and prints its output hash and usage;
+// `hcx gpu verify` checks a claimed matrix product with Freivalds' algorithm.
+
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import type { Command } from 'commander'
+import { BACKEND_IDS, type BackendId, type MatmulBackend } from '../../../gpu-runner/backends/backend.ts'
+import { GpuError } from '../../../gpu-runner/errors.ts'
+import { integerOrRaw, nonNegativeInteger, positiveInteger } from '../common-options.ts'
+import { CliError, usageError } from '../errors.ts'
+import { printJson, printLines } from '../output.ts'
+
+const WORKLOADS = ['matmul', 'wasm'] as const
+type Workload = (typeof WORKLOADS)[number]
+
+interface RunOptions {
+  workload: string
+  n?: number | string
+  seed: number | string
+  backend?: string
+  out?: string
+  force?: boolean
+  allowGpu?: boolean
+  module?: string
+  input?: string
+  entry?: string
+  fuel?: number | string
+  memoryMb?: number | string
+  timeoutMs?: number | string
+  outputLimit?: number | string
+  json?: boolean
+}
+
+interface VerifyOptions {
+  workload: string
+  n?: number | string
+  seed?: number | string
+  result?: string
+  rounds?: number | string
+  json?: boolean
+}
+
+/** Larger module and input files are refused before they are read. */
+const MAX_WASM_FILE_BYTES = 64 * 2 ** 20
+
+export function registerGpuCommands(program: Command): void {
+  const gpu = program.command('gpu').description('compute devices, workloads and their verification')
+  gpu
+    .command('list')
+    .description('list the CPU, GPUs and backends of this machine, measured by a short calibration')
+    .option('--allow-gpu', 'also start the CUDA worker to probe NVIDIA GPUs')
+    .option('--no-calibrate', 'skip the calibration runs')
+    .option('--json', 'print one JSON object')
+    .action(async (options: { allowGpu?: boolean; calibrate: boolean; json?: boolean }) => {
+      const { discover } = await import('../../../gpu-runner/discovery/discover.ts')
+      const report = await discover({ allowGpu: options.allowGpu === true, calibrate: options.calibrate })
+      if (options.json === true) printJson(report)
+      else {
+        const { discoveryLines } = await import('../../../gpu-runner/discovery/discovery-lines.ts')
+        printLines(discoveryLines(report))
+      }
+    })
+  gpu
+    .command('run')
+    .description('run a workload and print its output hash, time and usage')
+    .requiredOption('--workload <kind>', `what to run: ${WORKLOADS.join(', ')}`)
+    .option('--n <n>', 'matmul: the matrices are n x n', integerOrRaw)
+    .option('--seed <s>', 'matmul: seed of the inputs (0 to 4294967295)', integerOrRaw, 0)
+    .option(
+      '--backend <id>',
+      `matmul: where to multiply (${BACKEND_IDS.join(', ')}); the fastest allowed by default`,
+    )
+    .option('--out <file>', 'write the result (matmul: the matrix file format; wasm: the output bytes)')
+    .option('--force', 'overwrite --out if it exists')
+    .option('--allow-gpu', 'allow the CUDA worker to start')
+    .option('--module <file>', 'wasm: the WebAssembly module')
+    .option('--input <file>', 'wasm: the input bytes the module reads')
+    .option('--entry <name>', 'wasm: the exported function to run', 'run')
+    .option('--fuel <n>', 'wasm: instruction budget', integerOrRaw)
+    .option('--memory-mb <n>', 'wasm: memory limit in MiB', integerOrRaw)
+    .option('--timeout-ms <n>', 'wasm: wall-clock limit', integerOrRaw)
+    .option('--output-limit <bytes>', 'wasm: the most output the module may write', integerOrRaw)
+    .option('--json', 'print one JSON object')
+    .action(async (options: RunOptions) => {
+      const workload = workloadOf(options.workload)
+      if (options.out !== undefined && options.force !== true && existsSync(options.out)) {
+        throw new CliError(
+          { code: 'CLI_OUTPUT_EXISTS', path: options.out },
+          `${options.out} exists; pass --force to overwrite it or choose another --out`,
+        )
+      }
+      if (workload === 'matmul') await runMatmul(options)
+      else await runWasm(options)
+    })
+  gpu
+    .command('verify')
+    .description("check a claimed seeded matrix product with Freivalds' algorithm, in O(n^2)")
+    .requiredOption('--workload <kind>', 'what to verify: matmul')
+    .option('--n <n>', 'the matrices are n x n', integerOrRaw)
+    .option('--seed <s>', 'seed the inputs were generated from', integerOrRaw)
+    .option('--result <file>', 'the claimed product, in the matrix file format')
+    .option(
+      '--rounds <k>',
+      'independent rounds; by default the fewest that make a false accept at most 2^-20',
+      integerOrRaw,
+    )
+    .option('--json', 'print one JSON object')
+    .action(async (options: VerifyOptions) => {
+      if (workloadOf(options.workload) !== 'matmul') {
+        throw usageError(
+          'only --workload matmul can be verified by a check; a wasm result is verified by running it again',
+        )
+      }
+      const n = required('--n', options.n, positiveInteger)
+      const seed = required('--seed', options.seed, nonNegativeInteger)
+      const resultFile = required('--result', options.result, (_flag, value) => value)
+      const rounds = options.rounds === undefined ? undefined : positiveInteger('--rounds', options.rounds)
+      const { verifySeededProduct } = await import('../../../gpu-runner/verify/verify-seeded.ts')
+      const { FreivaldsVerifier } = await import('../../../gpu-runner/verify/freivalds.ts')
+      const verifier = new FreivaldsVerifier()
+      try {
+        const outcome = await verifySeededProduct(
+          { n, seed, resultFile, ...(rounds === undefined ? {} : { rounds }) },
+          verifier,
+        )
+        const durationMs = round3(outcome.durationMs)
+        if (options.json === true) printJson({ valid: outcome.valid, rounds: outcome.rounds, durationMs })
+        else {
+          printLines([
+            `${outcome.valid ? 'valid' : 'INVALID'}: ${resultFile} ${outcome.valid ? 'is' : 'is not'} the product of the seed-${seed} ${n}x${n} inputs ` +
+              `(${outcome.rounds} round${outcome.rounds === 1 ? '' : 's'}, false accept at most 2^${outcome.falseAcceptLog2}, ${durationMs} ms)`,
+          ])
+        }
+        if (!outcome.valid) {
+          throw new GpuError(
+            { code: 'GPU_RESULT_INVALID', file: resultFile },
+            `${resultFile} is not the product of the seeded inputs: do not accept or pay for it`,
+          )
+        }
+      } finally {
+        await verifier.close()
+      }
+    })
+}
+
+async function runMatmul(options: RunOptions): Promise<void> {
+  const n = required('--n', options.n, positiveInteger)
+  const seed = nonNegativeInteger('--seed', options.seed)
+  const backendId = options.backend === undefined ? undefined : backendOf(options.backend)
+  const { openBackend, openPreferredBackend } = await import('../../../gpu-runner/backends/open-backend.ts')
+  const backendOptions = { allowGpu: options.allowGpu === true }
+  const backend: MatmulBackend =
+    backendId === undefined
+      ? await openPreferredBackend(backendOptions)
+      : await openBackend(backendId, backendOptions)
+  try {
+    const { runMatmulJob } = await import('../../../gpu-runner/workloads/matmul.ts')
+    const result = await runMatmulJob(backend, { n, seed })
+    if (options.out !== undefined) {
+      const { writeMatrixFile } = await import('../../../gpu-runner/matrix/format.ts')
+      writeMatrixFile(options.out, result.c)
+    }
+    const durationMs = round3(result.durationMs)
+    const gflops = round3(result.gflops)
+    if (options.json === true) {
+      printJson({
+        backend: result.backend,
+        n,
+        outputHash: result.outputHash,
+        durationMs,
+        gflops,
+        usage: result.usage,
+      })
+    } else {
+      printLines([
+        `${n}x${n} matmul (seed ${seed}) on ${result.backend} (${backend.device.name}): ${durationMs} ms, ${gflops} GFLOP/s`,
+        `output sha256 ${result.outputHash}${options.out === undefined ? '' : `, written to ${options.out}`}`,
+        `usage: ${result.usage.deviceSeconds.toFixed(6)} ${result.usage.unit} of ${result.usage.capacityClass}, ` +
+          `${result.usage.flops} FLOPs, ${result.usage.peakMemoryBytes} bytes peak`,
+      ])
+    }
+  } finally {
+    await backend.close()
+  }
+}
+
+async function runWasm(options: RunOptions): Promise<void> {
+  const moduleFile = required('--module', options.module, (_flag, value) => value)
+  const module = readBounded('--module', moduleFile)
+  const input = options.input === undefined ? undefined : readBounded('--input', options.input)
+  const limits = {
+    ...(options.fuel === undefined ? {} : { fuel: positiveInteger('--fuel', options.fuel) }),
+    ...(options.memoryMb === undefined
+      ? {}
+      : { memoryBytes: positiveInteger('--memory-mb', options.memoryMb) * 2 ** 20 }),
+    ...(options.timeoutMs === undefined
+      ? {}
+      : { timeMs: positiveInteger('--timeout-ms', options.timeoutMs) }),
+  }
+  const { runWasmJob } = await import('../../../gpu-runner/workloads/wasm/run-wasm.ts')
+  const result = await runWasmJob({
+    module,
+    ...(input === undefined ? {} : { input }),
+    entry: options.entry ?? 'run',
+    limits,
+  })
+  if (options.out !== undefined) {
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(options.out, result.output)
+  }
+  const { computeUsage } = await import('../../../gpu-runner/metering/usage.ts')
+  const { cpuCapacityClass } = await import('../../../gpu-runner/discovery/capacity-class.ts')
+  // The sandbox runs the module on one thread: one core for its duration.
+  const usage = computeUsage(cpuCapacityClass(), result.durationMs, 1, 0, result.peakMemoryBytes)
+  const durationMs = round3(result.durationMs)
+  if (options.json === true) {
+    printJson({
+      workload: 'wasm',
+      moduleHash: result.moduleHash,
+      outputHash: result.outputHash,
+      outputBytes: result.output.length,
+      durationMs,
+      fuelUsed: result.fuelUsed,
+      usage,
+    })
+  } else {
+    printLines([
+      `${moduleFile} ran in ${durationMs} ms using ${result.fuelUsed} fuel and ${result.peakMemoryBytes} bytes of memory`,
+      `output sha256 ${result.outputHash} (${result.output.length} bytes)${options.out === undefined ? '' : `, written to ${options.out}`}`,
+    ])
+  }
+}
+
+function workloadOf(value: string): Workload {
+  if ((WORKLOADS as readonly string[]).includes(value)) return value as Workload
+  throw usageError(`--workload '${value}' is not a workload; use one of ${WORKLOADS.join(', ')}`)
+}
+
+function backendOf(value: string): BackendId {
+  if ((BACKEND_IDS as readonly string[]).includes(value)) return value as BackendId
+  throw usageError(`--backend '${value}' is not a backend; use one of ${BACKEND_IDS.join(', ')}`)
+}
+
+function required<T, V>(flag: string, value: V | undefined, parse: (flag: string, value: V) => T): T {
+  if (value === undefined) throw usageError(`${flag} is required here`)
+  return parse(flag, value)
+}
+
+function readBounded(flag: string, file: string): Uint8Array {
+  let size: number
+  try {
+    size = statSync(file).size
+  } catch (err) {
+    throw usageError(
+      `${flag} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); check the path`,
+    )
+  }
+  if (size > MAX_WASM_FILE_BYTES) {
+    throw usageError(
+      `${flag} ${file} is ${size} bytes; files of more than ${MAX_WASM_FILE_BYTES} bytes are refused`,
+    )
+  }
+  return readFileSync(file)
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000
+}
