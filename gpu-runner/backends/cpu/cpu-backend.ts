@@ -29,8 +29,10 @@ export async function openCpuBackend(options: CpuBackendOptions = {}): Promise<M
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    // Spinning threads would burn the cores between jobs, which a provider sells.
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    // Threads that spin briefly between the parallel steps of one product keep up with it:
+    // 150 GFLOP/s at n = 1024 on 2 cores here, against 100-115 with spinning off. The spin is
+    // bounded: measured over 2 s, one second after a product, the idle pool used 6 ms of CPU.
+    extra: { session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '0' } } },
   })
   let closed = false
   let queue: Promise<unknown> = Promise.resolve()
