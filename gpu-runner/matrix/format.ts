@@ -61,6 +61,30 @@ export interface MatrixFileShape {
   readonly cols: number
 }
 
+/** A matrix file's shape, from its header, with the file's size checked against it. */
+export function readMatrixShape(file: string): MatrixFileShape {
+  const fd = openMatrixFile(file)
+  try {
+    return checkedShape(file, fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function checkedShape(file: string, fd: number): MatrixFileShape {
+  const header = new Uint8Array(MATRIX_HEADER_BYTES)
+  const size = fstatSync(fd).size
+  if (size < MATRIX_HEADER_BYTES || readSync(fd, header, 0, MATRIX_HEADER_BYTES, 0) !== MATRIX_HEADER_BYTES) {
+    throw badFile(file, `it has ${size} bytes, fewer than the ${MATRIX_HEADER_BYTES}-byte header`)
+  }
+  const { rows, cols } = parseHeader(file, header)
+  const expected = MATRIX_HEADER_BYTES + rows * cols * 4
+  if (size !== expected) {
+    throw badFile(file, `a ${rows}x${cols} float32 matrix file has ${expected} bytes, this one has ${size}`)
+  }
+  return { rows, cols }
+}
+
 /**
  * Reads a matrix file, checking its header and size before reading the values. `expect`
  * refuses other shapes; `into` places the values in an array of the caller's.
@@ -71,19 +95,7 @@ export function readMatrixFile(
 ): Matrix {
   const fd = openMatrixFile(file)
   try {
-    const header = new Uint8Array(MATRIX_HEADER_BYTES)
-    const size = fstatSync(fd).size
-    if (
-      size < MATRIX_HEADER_BYTES ||
-      readSync(fd, header, 0, MATRIX_HEADER_BYTES, 0) !== MATRIX_HEADER_BYTES
-    ) {
-      throw badFile(file, `it has ${size} bytes, fewer than the ${MATRIX_HEADER_BYTES}-byte header`)
-    }
-    const { rows, cols } = parseHeader(file, header)
-    const expected = MATRIX_HEADER_BYTES + rows * cols * 4
-    if (size !== expected) {
-      throw badFile(file, `a ${rows}x${cols} float32 matrix file has ${expected} bytes, this one has ${size}`)
-    }
+    const { rows, cols } = checkedShape(file, fd)
     const { expect } = options
     if (expect !== undefined && (expect.rows !== rows || expect.cols !== cols)) {
       throw badFile(

@@ -15,6 +15,16 @@ export interface DotKernels {
     rowEnd: number,
     bound: number,
   ): number
+  rowDotsWithAbs(
+    mat: number,
+    cols: number,
+    vec: number,
+    vecAbs: number,
+    out: number,
+    outAbs: number,
+    rowStart: number,
+    rowEnd: number,
+  ): void
 }
 
 let compiled: WebAssembly.Module | undefined

@@ -1,6 +1,7 @@
 // One thread's share of a Freivalds round over a shared workspace: first y = B r over its
 // rows of B, then (after every thread's y is written) z = A y and w = C r over its rows of A
-// and C, checking C's values as it reads them.
+// and C. An exact check also checks C's values as it reads them; a check of real values also
+// computes |B| r and |A| |B| r, the scale of the rounding it must allow.
 import { parentPort } from 'node:worker_threads'
 import { meet } from '../../concurrency/barrier.ts'
 import { replyWith } from '../../concurrency/worker-pool.ts'
@@ -16,11 +17,14 @@ export interface FreivaldsShare {
   readonly y: number
   readonly z: number
   readonly w: number
+  /** Real-valued checks only: |B| r (k) and |A| |B| r (n). */
+  readonly yAbs: number
+  readonly u: number
   readonly n: number
   readonly k: number
   readonly m: number
-  /** Largest magnitude a correct entry of C can have. */
-  readonly bound: number
+  /** Exact checks: the largest magnitude a correct entry of C can have; null for real values. */
+  readonly bound: number | null
   readonly part: number
   readonly parts: number
   readonly barrier: SharedArrayBuffer
@@ -30,9 +34,17 @@ export interface FreivaldsShare {
 export function runFreivaldsShare(share: FreivaldsShare): boolean {
   const kernels = dotKernels(share.memory)
   const [bStart, bEnd] = rowRange(share.k, share.part, share.parts)
-  kernels.rowDots(share.b, share.m, share.r, share.y, bStart, bEnd)
-  meet(new Int32Array(share.barrier), share.parts)
   const [start, end] = rowRange(share.n, share.part, share.parts)
+  const barrier = new Int32Array(share.barrier)
+  if (share.bound === null) {
+    kernels.rowDotsWithAbs(share.b, share.m, share.r, share.r, share.y, share.yAbs, bStart, bEnd)
+    meet(barrier, share.parts)
+    kernels.rowDotsWithAbs(share.a, share.k, share.y, share.yAbs, share.z, share.u, start, end)
+    kernels.rowDots(share.c, share.m, share.r, share.w, start, end)
+    return false
+  }
+  kernels.rowDots(share.b, share.m, share.r, share.y, bStart, bEnd)
+  meet(barrier, share.parts)
   kernels.rowDots(share.a, share.k, share.y, share.z, start, end)
   return kernels.rowDotsChecked(share.c, share.m, share.r, share.w, start, end, share.bound) !== 0
 }

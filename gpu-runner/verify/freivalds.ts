@@ -8,6 +8,12 @@
 // reject. If C != AB, some row d of AB - C is nonzero, and d.r = 0 for at most one value of
 // r_j (j a column where d_j != 0) given the others, so one round accepts a wrong product with
 // probability at most 2^-bits and `rounds` independent rounds with at most 2^-(rounds x bits).
+//
+// Real-valued inputs (no entry bound) cannot be checked exactly: any engine's float32 product
+// differs from the true one by rounding. Row i then passes when |(A B r)_i - (C r)_i| stays
+// within float32's bound for a k-term sum, 2k 2^-24 (|A| |B| r)_i, plus float64's own rounding
+// of the three products. An error that large or larger in one entry of C is caught unless r's
+// entry under it is nearly zero, so the 2^-bits figure holds for errors well above that bound.
 import { randomFillSync } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { newBarrier } from '../../concurrency/barrier.ts'
@@ -24,11 +30,14 @@ const MAX_BITS_PER_ROUND = 32
 const THREADED_MIN_VALUES = 1 << 18
 
 export interface FreivaldsOptions {
-  /** Largest magnitude of an entry of A and B (the caller made them: seeded inputs have 8). */
-  readonly entryBound: number
+  /**
+   * Whole-number inputs: the largest magnitude of an entry of A and B (seeded inputs have 8),
+   * and the check is exact. null: real-valued inputs, checked within float32's rounding.
+   */
+  readonly entryBound: number | null
   /** Independent rounds; by default the fewest that reach 2^-20. */
   readonly rounds?: number
-  /** Width of the random entries; by default the widest that keeps the sums exact. */
+  /** Width of the random entries; by default the widest that keeps exact sums exact (20 for real values). */
   readonly bitsPerRound?: number
   /** Fills an array with random words; the verifier's own CSPRNG by default. */
   readonly randomWords?: (target: Uint32Array) => void
@@ -57,7 +66,8 @@ export class FreivaldsVerifier {
 
   /** Checks C = A x B for the matrices in `workspace`. */
   async check(workspace: FreivaldsWorkspace, options: FreivaldsOptions): Promise<FreivaldsOutcome> {
-    const { a, b, c, r, y, z, w } = workspace
+    const { a, b, c, r, y, z, w, u } = workspace
+    const { entryBound } = options
     const n = a.rows
     const k = a.cols
     const m = b.cols
@@ -80,17 +90,19 @@ export class FreivaldsVerifier {
         y: y.byteOffset,
         z: z.byteOffset,
         w: w.byteOffset,
+        yAbs: workspace.yAbs.byteOffset,
+        u: u.byteOffset,
         n,
         k,
         m,
-        bound: options.entryBound ** 2 * k,
+        bound: entryBound === null ? null : entryBound ** 2 * k,
         barrier: newBarrier(),
       }
       const badValues =
         parts === 0
           ? [runFreivaldsShare({ ...base, part: 0, parts: 1 })]
           : await this.#pool.run(Array.from({ length: parts }, (_, part) => ({ ...base, part, parts })))
-      valid = !badValues.includes(true) && equal(z, w)
+      valid = !badValues.includes(true) && (entryBound === null ? withinRounding(z, w, u, k, m) : equal(z, w))
     }
     return {
       valid,
@@ -111,12 +123,17 @@ export function maxExactBits(entryBound: number, k: number, m: number): number {
   return Math.min(MAX_BITS_PER_ROUND, Math.floor(53 - Math.log2(entryBound ** 2 * k * m)))
 }
 
+/** Random entries of real-valued checks: the width only scales the sums, 20 bits is plenty. */
+const REAL_VALUED_BITS = 20
+
 function roundPlan(
   options: FreivaldsOptions,
   k: number,
   m: number,
 ): { rounds: number; bitsPerRound: number } {
   const { entryBound } = options
+  if (entryBound === null)
+    return checkRounds(options, options.bitsPerRound ?? REAL_VALUED_BITS, MAX_BITS_PER_ROUND)
   if (!Number.isSafeInteger(entryBound) || entryBound < 1 || entryBound ** 2 * k > 2 ** 24) {
     throw new GpuError(
       { code: 'GPU_BAD_SHAPE', what: 'entry bound' },
@@ -124,11 +141,18 @@ function roundPlan(
     )
   }
   const widest = maxExactBits(entryBound, k, m)
-  const bitsPerRound = options.bitsPerRound ?? widest
+  return checkRounds(options, options.bitsPerRound ?? widest, widest)
+}
+
+function checkRounds(
+  options: FreivaldsOptions,
+  bitsPerRound: number,
+  widest: number,
+): { rounds: number; bitsPerRound: number } {
   if (!Number.isSafeInteger(bitsPerRound) || bitsPerRound < 1 || bitsPerRound > widest) {
     throw new GpuError(
       { code: 'GPU_BAD_SHAPE', what: 'bits per round' },
-      `random entries of ${bitsPerRound} bits cannot be used here: the sums stay exact up to ${widest} bits (from 1)`,
+      `random entries of ${bitsPerRound} bits cannot be used here: from 1 to ${widest} bits keep the sums exact`,
     )
   }
   const rounds = options.rounds ?? Math.ceil(DEFAULT_SECURITY_BITS / bitsPerRound)
@@ -143,5 +167,14 @@ function roundPlan(
 
 function equal(z: Float64Array, w: Float64Array): boolean {
   for (let i = 0; i < z.length; i++) if (z[i] !== w[i]) return false
+  return true
+}
+
+/** Row by row within float32's k-term rounding bound plus float64's; NaN never passes. */
+function withinRounding(z: Float64Array, w: Float64Array, u: Float64Array, k: number, m: number): boolean {
+  const relative = 2 * k * 2 ** -24 + 8 * (k + m) * 2 ** -53
+  for (let i = 0; i < z.length; i++) {
+    if (!(Math.abs((z[i] as number) - (w[i] as number)) <= relative * (u[i] as number))) return false
+  }
   return true
 }

@@ -20,13 +20,16 @@ export class FreivaldsWorkspace {
   readonly y: Float64Array
   readonly z: Float64Array
   readonly w: Float64Array
+  /** float64, for real-valued products: |B| r (k) and |A| |B| r (n), the scale of the rounding. */
+  readonly yAbs: Float64Array
+  readonly u: Float64Array
 
   /** For A (n x k), B (k x m) and C (n x m). */
   constructor(n: number, k: number, m: number) {
     checkSide('n', n)
     checkSide('k', k)
     checkSide('m', m)
-    const lengths = [4 * n * k, 4 * k * m, 4 * n * m, 8 * m, 8 * k, 8 * n, 8 * n].map(roundUp)
+    const lengths = [4 * n * k, 4 * k * m, 4 * n * m, 8 * m, 8 * k, 8 * n, 8 * n, 8 * k, 8 * n].map(roundUp)
     const bytes = lengths.reduce((sum, length) => sum + length, 0)
     const pages = Math.ceil((FIRST_ADDRESS + bytes) / PAGE)
     if (pages > MAX_PAGES) {
@@ -61,6 +64,8 @@ export class FreivaldsWorkspace {
     this.y = take((buffer, at) => new Float64Array(buffer, at, k), 8 * k)
     this.z = take((buffer, at) => new Float64Array(buffer, at, n), 8 * n)
     this.w = take((buffer, at) => new Float64Array(buffer, at, n), 8 * n)
+    this.yAbs = take((buffer, at) => new Float64Array(buffer, at, k), 8 * k)
+    this.u = take((buffer, at) => new Float64Array(buffer, at, n), 8 * n)
   }
 }
 

@@ -1,20 +1,20 @@
-// The matmul workload: seeded inputs, one product on a backend, the result hashed and metered.
+// The matmul workload: inputs from a seed or given whole (named by their content hashes), one
+// product on a backend, the result hashed and metered.
 import type { MatmulBackend } from '../backends/backend.ts'
 import { matrixHash } from '../matrix/format.ts'
 import { type Matrix, matmulFlops } from '../matrix/matrix.ts'
 import { seededInputs } from '../matrix/seeded.ts'
 import { type ComputeUsage, computeUsage } from '../metering/usage.ts'
 
-export interface MatmulJob {
-  /** A is n x k and B is k x m; k and m default to n. */
-  readonly n: number
-  readonly k?: number
-  readonly m?: number
-  readonly seed: number
-}
+export type MatmulJob =
+  /** A is n x k and B is k x m (k and m default to n), drawn from the seed (matrix/seeded.ts). */
+  | { readonly n: number; readonly k?: number; readonly m?: number; readonly seed: number }
+  | { readonly a: Matrix; readonly b: Matrix }
 
 export interface MatmulJobResult {
   readonly backend: string
+  /** Content hashes of the inputs: the SHA-256 of each one's matrix file encoding. */
+  readonly inputHashes: { readonly a: string; readonly b: string }
   readonly c: Matrix
   /** SHA-256 of the result's file encoding (matrix/format.ts). */
   readonly outputHash: string
@@ -29,13 +29,12 @@ export async function runMatmulJob(
   job: MatmulJob,
   signal?: AbortSignal,
 ): Promise<MatmulJobResult> {
-  const k = job.k ?? job.n
-  const m = job.m ?? job.n
-  const { a, b } = seededInputs(job.seed, job.n, k, m)
+  const { a, b } = 'seed' in job ? seededInputs(job.seed, job.n, job.k ?? job.n, job.m ?? job.n) : job
   const run = await backend.matmul(a, b, signal)
-  const flops = matmulFlops(job.n, k, m)
+  const flops = matmulFlops(a.rows, a.cols, b.cols)
   return {
     backend: backend.id,
+    inputHashes: { a: matrixHash(a), b: matrixHash(b) },
     c: run.c,
     outputHash: matrixHash(run.c),
     durationMs: run.deviceMs,

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MATRIX_HEADER_BYTES } from '../../gpu-runner/matrix/format.ts'
+import { MATRIX_HEADER_BYTES, writeMatrixFile } from '../../gpu-runner/matrix/format.ts'
+import { matrix } from '../../gpu-runner/matrix/matrix.ts'
 import { expectCleanFailure, HcxProcesses } from '../helpers/hcx-process.ts'
 import {
   byteShiftModule,
@@ -139,8 +140,76 @@ describe('hcx gpu', () => {
     for (const result of [await verify(90, 5, tampered), await verify(90, 6, out)]) {
       expect(result.code).toBe(1)
       expect(JSON.parse(result.stdout)).toMatchObject({ valid: false, rounds: 1 })
-      expect(result.stderr).toMatch(/^error GPU_RESULT_INVALID: .* is not the product of the seeded inputs/)
+      expect(result.stderr).toMatch(
+        /^error GPU_RESULT_INVALID: .* is not the product of the seed-\d+ 90x90 inputs: do not accept or pay for it/,
+      )
     }
+  })
+
+  it('multiplies input files and verifies the result against them, exactly or within float32 rounding', async () => {
+    const real = (rows: number, cols: number, phase: number) =>
+      matrix(
+        rows,
+        cols,
+        Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 0.7 + phase)),
+      )
+    const whole = (rows: number, cols: number) =>
+      matrix(
+        rows,
+        cols,
+        Float32Array.from({ length: rows * cols }, (_, i) => (i % 13) - 6),
+      )
+    for (const [name, a, b] of [
+      ['real', real(37, 21, 0), real(21, 15, 1)],
+      ['whole', whole(37, 21), whole(21, 15)],
+    ] as const) {
+      const aFile = join(dir, `${name}-a.hcxm`)
+      const bFile = join(dir, `${name}-b.hcxm`)
+      const cFile = join(dir, `${name}-c.hcxm`)
+      writeMatrixFile(aFile, a)
+      writeMatrixFile(bFile, b)
+      const run = await hcx.json<RunOutput>([
+        'gpu',
+        'run',
+        '--workload',
+        'matmul',
+        '--a',
+        aFile,
+        '--b',
+        bFile,
+        '--out',
+        cFile,
+        '--backend',
+        'cpu',
+        '--json',
+      ])
+      expect(run).toMatchObject({ n: 37, usage: { flops: 2 * 37 * 21 * 15 } })
+      const args = ['gpu', 'verify', '--workload', 'matmul', '--a', aFile, '--b', bFile, '--json']
+      const good = await hcx.run([...args, '--result', cFile])
+      expect(JSON.parse(good.stdout)).toMatchObject({ valid: true, rounds: 1 })
+      const bytes = await readFile(cFile)
+      const at = MATRIX_HEADER_BYTES + 4 * (5 * 15 + 7)
+      bytes.writeFloatLE(bytes.readFloatLE(at) + 2, at)
+      await writeFile(cFile, bytes)
+      const bad = await hcx.run([...args, '--result', cFile])
+      expect(bad.code).toBe(1)
+      expect(JSON.parse(bad.stdout)).toMatchObject({ valid: false })
+    }
+    const mixed = await hcx.run([
+      'gpu',
+      'verify',
+      '--workload',
+      'matmul',
+      '--n',
+      '4',
+      '--a',
+      join(dir, 'real-a.hcxm'),
+      '--b',
+      join(dir, 'real-b.hcxm'),
+      '--result',
+      join(dir, 'real-c.hcxm'),
+    ])
+    expectCleanFailure(mixed, 'CLI_USAGE', { exitCode: 2 })
   })
 
   it('refuses a result file of another shape or format with exit 2', async () => {

@@ -93,3 +93,48 @@ function dots(mat: usize, cols: i32, vec: usize, out: usize, rowStart: i32, rowE
 function whole(x: f32, bound: f32): bool {
   return x == nearest<f32>(x) && abs<f32>(x) <= bound
 }
+
+/**
+ * For real-valued products, checked within a rounding bound: out[i] = sum_j mat[i][j] * vec[j]
+ * and outAbs[i] = sum_j |mat[i][j]| * vecAbs[j], from one read of each row.
+ */
+export function rowDotsWithAbs(
+  mat: usize,
+  cols: i32,
+  vec: usize,
+  vecAbs: usize,
+  out: usize,
+  outAbs: usize,
+  rowStart: i32,
+  rowEnd: i32,
+): void {
+  for (let i = rowStart; i < rowEnd; i++) {
+    const row = mat + ((<usize>i * <usize>cols) << 2)
+    let s0 = f64x2.splat(0)
+    let s1 = f64x2.splat(0)
+    let t0 = f64x2.splat(0)
+    let t1 = f64x2.splat(0)
+    let j = 0
+    for (; j + 4 <= cols; j += 4) {
+      const x = v128.load(row + (<usize>j << 2))
+      const ax = f32x4.abs(x)
+      const v = vec + (<usize>j << 3)
+      const w = vecAbs + (<usize>j << 3)
+      s0 = f64x2.add(s0, f64x2.mul(f64x2.promote_low_f32x4(x), v128.load(v)))
+      s1 = f64x2.add(s1, f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)), v128.load(v, 16)))
+      t0 = f64x2.add(t0, f64x2.mul(f64x2.promote_low_f32x4(ax), v128.load(w)))
+      t1 = f64x2.add(t1, f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(ax, ax, 2, 3, 0, 1)), v128.load(w, 16)))
+    }
+    const s = f64x2.add(s0, s1)
+    const t = f64x2.add(t0, t1)
+    let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1)
+    let sumAbs = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1)
+    for (; j < cols; j++) {
+      const x = <f64>load<f32>(row + (<usize>j << 2))
+      sum += x * load<f64>(vec + (<usize>j << 3))
+      sumAbs += abs<f64>(x) * load<f64>(vecAbs + (<usize>j << 3))
+    }
+    store<f64>(out + (<usize>i << 3), sum)
+    store<f64>(outAbs + (<usize>i << 3), sumAbs)
+  }
+}

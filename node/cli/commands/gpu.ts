@@ -16,7 +16,9 @@ type Workload = (typeof WORKLOADS)[number]
 interface RunOptions {
   workload: string
   n?: number | string
-  seed: number | string
+  seed?: number | string
+  a?: string
+  b?: string
   backend?: string
   out?: string
   force?: boolean
@@ -35,6 +37,8 @@ interface VerifyOptions {
   workload: string
   n?: number | string
   seed?: number | string
+  a?: string
+  b?: string
   result?: string
   rounds?: number | string
   json?: boolean
@@ -65,7 +69,9 @@ export function registerGpuCommands(program: Command): void {
     .description('run a workload and print its output hash, time and usage')
     .requiredOption('--workload <kind>', `what to run: ${WORKLOADS.join(', ')}`)
     .option('--n <n>', 'matmul: the matrices are n x n', integerOrRaw)
-    .option('--seed <s>', 'matmul: seed of the inputs (0 to 4294967295)', integerOrRaw, 0)
+    .option('--seed <s>', 'matmul: seed of the inputs (0 to 4294967295; default 0)', integerOrRaw)
+    .option('--a <file>', 'matmul: A in the matrix file format, instead of --n and --seed')
+    .option('--b <file>', 'matmul: B in the matrix file format, with --a')
     .option(
       '--backend <id>',
       `matmul: where to multiply (${BACKEND_IDS.join(', ')}); the fastest allowed by default`,
@@ -98,6 +104,8 @@ export function registerGpuCommands(program: Command): void {
     .requiredOption('--workload <kind>', 'what to verify: matmul')
     .option('--n <n>', 'the matrices are n x n', integerOrRaw)
     .option('--seed <s>', 'seed the inputs were generated from', integerOrRaw)
+    .option('--a <file>', 'A in the matrix file format, instead of --n and --seed')
+    .option('--b <file>', 'B in the matrix file format, with --a')
     .option('--result <file>', 'the claimed product, in the matrix file format')
     .option(
       '--rounds <k>',
@@ -111,30 +119,33 @@ export function registerGpuCommands(program: Command): void {
           'only --workload matmul can be verified by a check; a wasm result is verified by running it again',
         )
       }
-      const n = required('--n', options.n, positiveInteger)
-      const seed = required('--seed', options.seed, nonNegativeInteger)
+      const inputs = productInputs(options)
       const resultFile = required('--result', options.result, (_flag, value) => value)
       const rounds = options.rounds === undefined ? undefined : positiveInteger('--rounds', options.rounds)
-      const { verifySeededProduct } = await import('../../../gpu-runner/verify/verify-seeded.ts')
+      const { verifyProduct } = await import('../../../gpu-runner/verify/verify-product.ts')
       const { FreivaldsVerifier } = await import('../../../gpu-runner/verify/freivalds.ts')
       const verifier = new FreivaldsVerifier()
       try {
-        const outcome = await verifySeededProduct(
-          { n, seed, resultFile, ...(rounds === undefined ? {} : { rounds }) },
+        const outcome = await verifyProduct(
+          { inputs, resultFile, ...(rounds === undefined ? {} : { rounds }) },
           verifier,
         )
         const durationMs = round3(outcome.durationMs)
+        const of =
+          'seed' in inputs
+            ? `the seed-${inputs.seed} ${inputs.n}x${inputs.n} inputs`
+            : `${inputs.aFile} x ${inputs.bFile}`
         if (options.json === true) printJson({ valid: outcome.valid, rounds: outcome.rounds, durationMs })
         else {
           printLines([
-            `${outcome.valid ? 'valid' : 'INVALID'}: ${resultFile} ${outcome.valid ? 'is' : 'is not'} the product of the seed-${seed} ${n}x${n} inputs ` +
+            `${outcome.valid ? 'valid' : 'INVALID'}: ${resultFile} ${outcome.valid ? 'is' : 'is not'} the product of ${of} ` +
               `(${outcome.rounds} round${outcome.rounds === 1 ? '' : 's'}, false accept at most 2^${outcome.falseAcceptLog2}, ${durationMs} ms)`,
           ])
         }
         if (!outcome.valid) {
           throw new GpuError(
             { code: 'GPU_RESULT_INVALID', file: resultFile },
-            `${resultFile} is not the product of the seeded inputs: do not accept or pay for it`,
+            `${resultFile} is not the product of ${of}: do not accept or pay for it`,
           )
         }
       } finally {
@@ -143,9 +154,33 @@ export function registerGpuCommands(program: Command): void {
     })
 }
 
+/** Seeded inputs (--n, --seed) or input files (--a, --b), never a mix. */
+function productInputs(options: {
+  n?: number | string
+  seed?: number | string
+  a?: string
+  b?: string
+}): { seed: number; n: number } | { aFile: string; bFile: string } {
+  if (options.a !== undefined || options.b !== undefined) {
+    if (options.n !== undefined || options.seed !== undefined) {
+      throw usageError('give either --n and --seed or --a and --b, not both')
+    }
+    return {
+      aFile: required('--a', options.a, (_flag, value) => value),
+      bFile: required('--b', options.b, (_flag, value) => value),
+    }
+  }
+  return {
+    n: required('--n', options.n, positiveInteger),
+    seed: required('--seed', options.seed, nonNegativeInteger),
+  }
+}
+
 async function runMatmul(options: RunOptions): Promise<void> {
-  const n = required('--n', options.n, positiveInteger)
-  const seed = nonNegativeInteger('--seed', options.seed)
+  const inputs = productInputs({
+    ...options,
+    seed: options.seed ?? (options.a === undefined ? 0 : undefined),
+  })
   const backendId = options.backend === undefined ? undefined : backendOf(options.backend)
   const { openBackend, openPreferredBackend } = await import('../../../gpu-runner/backends/open-backend.ts')
   const backendOptions = { allowGpu: options.allowGpu === true }
@@ -155,7 +190,11 @@ async function runMatmul(options: RunOptions): Promise<void> {
       : await openBackend(backendId, backendOptions)
   try {
     const { runMatmulJob } = await import('../../../gpu-runner/workloads/matmul.ts')
-    const result = await runMatmulJob(backend, { n, seed })
+    const { readMatrixFile } = await import('../../../gpu-runner/matrix/format.ts')
+    const job =
+      'seed' in inputs ? inputs : { a: readMatrixFile(inputs.aFile), b: readMatrixFile(inputs.bFile) }
+    const result = await runMatmulJob(backend, job)
+    const n = result.c.rows
     if (options.out !== undefined) {
       const { writeMatrixFile } = await import('../../../gpu-runner/matrix/format.ts')
       writeMatrixFile(options.out, result.c)
@@ -173,7 +212,7 @@ async function runMatmul(options: RunOptions): Promise<void> {
       })
     } else {
       printLines([
-        `${n}x${n} matmul (seed ${seed}) on ${result.backend} (${backend.device.name}): ${durationMs} ms, ${gflops} GFLOP/s`,
+        `${n}x${result.c.cols} matmul (${'seed' in inputs ? `seed ${inputs.seed}` : `${inputs.aFile} x ${inputs.bFile}`}) on ${result.backend} (${backend.device.name}): ${durationMs} ms, ${gflops} GFLOP/s`,
         `output sha256 ${result.outputHash}${options.out === undefined ? '' : `, written to ${options.out}`}`,
         `usage: ${result.usage.deviceSeconds.toFixed(6)} ${result.usage.unit} of ${result.usage.capacityClass}, ` +
           `${result.usage.flops} FLOPs, ${result.usage.peakMemoryBytes} bytes peak`,

@@ -1,5 +1,6 @@
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { afterAll, describe, expect, it } from 'vitest'
+import { openCpuBackend } from '../../../../gpu-runner/backends/cpu/cpu-backend.ts'
 import { seededInputs } from '../../../../gpu-runner/matrix/seeded.ts'
 import { FreivaldsVerifier, maxExactBits } from '../../../../gpu-runner/verify/freivalds.ts'
 import { FreivaldsWorkspace } from '../../../../gpu-runner/verify/workspace.ts'
@@ -109,7 +110,7 @@ describe("Freivalds' check", () => {
   it('refuses random entries too wide to keep the sums exact, and bad rounds', async () => {
     const workspace = correctProduct(1, 8, 8, 8)
     await expect(verifier.check(workspace, { entryBound: 8, bitsPerRound: 40 })).rejects.toThrow(
-      /sums stay exact up to 32 bits/,
+      /from 1 to 32 bits keep the sums exact/,
     )
     await expect(verifier.check(workspace, { entryBound: 8, rounds: 0 })).rejects.toThrow(
       /rounds must be a whole number from 1 to 1024/,
@@ -120,5 +121,48 @@ describe("Freivalds' check", () => {
     expect(() => new FreivaldsWorkspace(32_768, 32_768, 32_768)).toThrow(
       expect.objectContaining({ code: 'GPU_TOO_LARGE' }),
     )
+  })
+
+  describe('on real-valued inputs', () => {
+    /** Random reals in [-1, 1) in A and B, and the cpu backend's float32 product as C. */
+    async function realProduct(n: number, k: number, m: number): Promise<FreivaldsWorkspace> {
+      const workspace = new FreivaldsWorkspace(n, k, m)
+      const words = seededWords(n * k + m)
+      for (const data of [workspace.a.data, workspace.b.data]) {
+        const raw = new Uint32Array(data.length)
+        words(raw)
+        for (let i = 0; i < data.length; i++) data[i] = (raw[i] as number) / 2 ** 31 - 1
+      }
+      const backend = await openCpuBackend({ threads: 2 })
+      workspace.c.data.set((await backend.matmul(workspace.a, workspace.b)).c.data)
+      await backend.close()
+      return workspace
+    }
+
+    it('accepts float32 products, whose rounding differs from the exact product', async () => {
+      for (const [n, k, m] of [
+        [17, 33, 9],
+        [300, 301, 299],
+      ] as const) {
+        const workspace = await realProduct(n, k, m)
+        for (let trial = 0; trial < 10; trial++) {
+          expect((await verifier.check(workspace, { entryBound: null })).valid).toBe(true)
+        }
+      }
+    })
+
+    it('allows a change within float32 rounding and rejects a larger one', async () => {
+      const workspace = await realProduct(40, 64, 30)
+      const at = 17 * 30 + 11
+      const original = workspace.c.data[at] as number
+      const randomWords = seededWords(5)
+      workspace.c.data[at] = Math.fround(original + Math.abs(original) * 2 ** -22)
+      expect((await verifier.check(workspace, { entryBound: null, randomWords })).valid).toBe(true)
+      // Entries of C are a few units here; the bound allows about 1e-3 of error per unit of r.
+      for (const wrong of [original + 1, -original - 1, Number.NaN, Number.POSITIVE_INFINITY]) {
+        workspace.c.data[at] = wrong
+        expect((await verifier.check(workspace, { entryBound: null, randomWords })).valid).toBe(false)
+      }
+    })
   })
 })
