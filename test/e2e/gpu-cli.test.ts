@@ -311,6 +311,7 @@ describe('hcx gpu', () => {
       await writeFile(path, bytes)
       return path
     }
+    const runWasm = (...args: string[]) => hcx.run(['gpu', 'run', '--workload', 'wasm', '--module', ...args])
 
     it('runs a module on its input and prints the output hash, fuel and usage', async () => {
       const module = await wasmFile('shift.wasm', byteShiftModule(1))
@@ -333,34 +334,14 @@ describe('hcx gpu', () => {
 
     it('stops an endless loop at the fuel limit', async () => {
       const module = await wasmFile('loop.wasm', infiniteLoopModule())
-      const result = await hcx.run([
-        'gpu',
-        'run',
-        '--workload',
-        'wasm',
-        '--module',
-        module,
-        '--fuel',
-        '1000000',
-      ])
+      const result = await runWasm(module, '--fuel', '1000000')
       expectCleanFailure(result, 'WASM_OUT_OF_FUEL', { exitCode: 1 })
       expect(result.stderr).toMatch(/--fuel/)
     })
 
     it('stops a memory bomb at the memory limit', async () => {
       const module = await wasmFile('bomb.wasm', memoryBombModule())
-      const result = await hcx.run([
-        'gpu',
-        'run',
-        '--workload',
-        'wasm',
-        '--module',
-        module,
-        '--memory-mb',
-        '4',
-        '--fuel',
-        '10000000',
-      ])
+      const result = await runWasm(module, '--memory-mb', '4', '--fuel', '10000000')
       // Growth past 4 MiB is refused, so the bomb ends up looping over its 64 pages until the fuel runs out.
       expectCleanFailure(result, 'WASM_OUT_OF_FUEL', { exitCode: 1 })
     })
@@ -372,13 +353,13 @@ describe('hcx gpu', () => {
           '(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))',
         ),
       )
-      const result = await hcx.run(['gpu', 'run', '--workload', 'wasm', '--module', module])
+      const result = await runWasm(module)
       expectCleanFailure(result, 'WASM_FORBIDDEN_IMPORT', { exitCode: 1 })
       expect(result.stderr).toMatch(/wasi_snapshot_preview1/)
     })
 
     it('refuses a missing module file with a usage error', async () => {
-      const result = await hcx.run(['gpu', 'run', '--workload', 'wasm', '--module', join(dir, 'absent.wasm')])
+      const result = await runWasm(join(dir, 'absent.wasm'))
       expectCleanFailure(result, 'CLI_USAGE', { exitCode: 2 })
       expect(result.stderr).toMatch(/cannot be read \(ENOENT\)/)
     })

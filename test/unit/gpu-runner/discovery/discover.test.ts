@@ -1,22 +1,9 @@
-import { execFileSync } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { cpuCapacityClass } from '../../../../gpu-runner/discovery/capacity-class.ts'
 import { type BackendReport, capacityOffers, discover } from '../../../../gpu-runner/discovery/discover.ts'
 import type { NvidiaGpu } from '../../../../gpu-runner/discovery/nvidia-smi.ts'
-
-const hasCudaEngine = (() => {
-  try {
-    const found = execFileSync(
-      'python3',
-      ['-c', 'import importlib.util as u; print(any(u.find_spec(m) for m in ("torch", "cupy")))'],
-      { encoding: 'utf8' },
-    )
-    return found.trim() === 'True'
-  } catch {
-    return false
-  }
-})()
+import { hasCudaEngine } from '../../../helpers/cuda-engine.ts'
 
 const ABSENT_NVIDIA_SMI = '/nonexistent/nvidia-smi'
 

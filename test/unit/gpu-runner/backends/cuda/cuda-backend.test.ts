@@ -1,6 +1,5 @@
 // The cuda backend end to end through worker.py's numpy engine (the protocol without a GPU), and
 // against small fake workers that behave like a GPU worker gone wrong.
-import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +10,7 @@ import { cpuCapacityClass } from '../../../../../gpu-runner/discovery/capacity-c
 import { matrixHash } from '../../../../../gpu-runner/matrix/format.ts'
 import { matrix } from '../../../../../gpu-runner/matrix/matrix.ts'
 import { seededInputs } from '../../../../../gpu-runner/matrix/seeded.ts'
+import { hasCudaEngine } from '../../../../helpers/cuda-engine.ts'
 import { referenceMatmul } from '../../../../helpers/reference-matmul.ts'
 
 const opened: MatmulBackend[] = []
@@ -83,19 +83,6 @@ process.stdin.on('data', (chunk) => {
   chmodSync(file, 0o755)
   return file
 }
-
-const hasCudaEngine = (() => {
-  try {
-    const found = execFileSync(
-      'python3',
-      ['-c', 'import importlib.util as u; print(any(u.find_spec(m) for m in ("torch", "cupy")))'],
-      { encoding: 'utf8' },
-    )
-    return found.trim() === 'True'
-  } catch {
-    return false
-  }
-})()
 
 describe('cuda backend on the numpy engine', () => {
   it('reports the CPU as a cpu-class device with every core as units', async () => {
