@@ -1,6 +1,8 @@
 // Opens a backend by id, enforcing the operator's permissions: the CUDA worker starts only with
 // `--allow-gpu`. Each backend's module is loaded on demand, so a missing native engine affects
 // only the backend that needs it.
+import { existsSync, readdirSync } from 'node:fs'
+import { platform } from 'node:os'
 import { GpuError } from '../errors.ts'
 import type { BackendId, MatmulBackend } from './backend.ts'
 
@@ -42,7 +44,8 @@ export async function openBackend(id: BackendId, options: BackendOptions): Promi
  * backend is faster on the same cores.
  */
 export async function openPreferredBackend(options: BackendOptions): Promise<MatmulBackend> {
-  const candidates: BackendId[] = options.allowGpu ? ['cuda', 'webgpu'] : ['webgpu']
+  const gpus: BackendId[] = options.allowGpu ? ['cuda', 'webgpu'] : ['webgpu']
+  const candidates = mayHaveGpu() ? gpus : []
   for (const id of candidates) {
     const backend = await openBackend(id, options).catch(() => undefined)
     if (backend === undefined) continue
@@ -50,4 +53,19 @@ export async function openPreferredBackend(options: BackendOptions): Promise<Mat
     await backend.close()
   }
   return openBackend('cpu', options)
+}
+
+/**
+ * False on a Linux machine with no GPU device node (no DRM render node, no /dev/nvidia0), where
+ * only a software adapter could answer: probing for it would cost Dawn's start-up and warnings
+ * for nothing. Elsewhere nothing is known, so the probe runs.
+ */
+function mayHaveGpu(): boolean {
+  if (platform() !== 'linux') return true
+  if (existsSync('/dev/nvidia0')) return true
+  try {
+    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'))
+  } catch {
+    return false
+  }
 }

@@ -1,6 +1,8 @@
 // The matmul workload: inputs from a seed or given whole (named by their content hashes), one
 // product on a backend, the result hashed and metered.
+import { totalmem } from 'node:os'
 import type { MatmulBackend } from '../backends/backend.ts'
+import { GpuError } from '../errors.ts'
 import { matrixHash } from '../matrix/format.ts'
 import { type Matrix, matmulFlops } from '../matrix/matrix.ts'
 import { seededInputs } from '../matrix/seeded.ts'
@@ -29,6 +31,7 @@ export async function runMatmulJob(
   job: MatmulJob,
   signal?: AbortSignal,
 ): Promise<MatmulJobResult> {
+  if ('seed' in job) checkHostMemory(job.n, job.k ?? job.n, job.m ?? job.n)
   const { a, b } = 'seed' in job ? seededInputs(job.seed, job.n, job.k ?? job.n, job.m ?? job.n) : job
   const run = await backend.matmul(a, b, signal)
   const flops = matmulFlops(a.rows, a.cols, b.cols)
@@ -46,5 +49,18 @@ export async function runMatmulJob(
       flops,
       run.peakMemoryBytes,
     ),
+  }
+}
+
+/** A, B and C live in this process whatever the backend: they may take half of the machine's memory. */
+function checkHostMemory(n: number, k: number, m: number): void {
+  const bytes = 4 * (n * k + k * m + n * m)
+  const limit = Math.floor(totalmem() / 2)
+  if (bytes > limit) {
+    throw new GpuError(
+      { code: 'GPU_TOO_LARGE', bytes, limit },
+      `a ${n}x${k} by ${k}x${m} product needs ${bytes} bytes for A, B and C, more than half of this machine's ` +
+        `${totalmem()} bytes of memory; use smaller matrices`,
+    )
   }
 }

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { openBackend } from '../../../../gpu-runner/backends/open-backend.ts'
+import { openBackend, openPreferredBackend } from '../../../../gpu-runner/backends/open-backend.ts'
 
 describe('openBackend', () => {
   it('refuses the cuda backend with GPU_NOT_ALLOWED unless the operator allowed the GPU', async () => {
@@ -24,5 +25,16 @@ describe('openBackend', () => {
       code: 'GPU_BACKEND_UNAVAILABLE',
       type: { reason: '/nonexistent/python3 not found' },
     })
+  })
+
+  it('prefers a GPU, and on a machine without one takes the cpu backend', async () => {
+    const backend = await openPreferredBackend({ allowGpu: true, python: '/nonexistent/python3' })
+    try {
+      const gpuHere = existsSync('/dev/nvidia0') || existsSync('/dev/dri')
+      if (gpuHere) expect(backend.device.capacityClass).toMatch(/^gpu\./)
+      else expect(backend.id).toBe('cpu')
+    } finally {
+      await backend.close()
+    }
   })
 })
