@@ -305,6 +305,26 @@ describe('hcx gpu', () => {
     )
   })
 
+  it('lists the machine: CPU, GPUs, adapters, backends with their calibration, and what it can sell', async () => {
+    const result = await hcx.run(['gpu', 'list', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const report = JSON.parse(result.stdout) as {
+      cpu: { logicalCores: number; capacityClass: string }
+      nvidia: { gpus: unknown[] }
+      backends: { id: string; available: boolean; reason?: string; calibration?: { gflops: number } }[]
+      capacity: { capacityClass: string; unit: string; gflops: number | null }[]
+    }
+    expect(report.cpu.logicalCores).toBeGreaterThan(0)
+    expect(report.backends.map((backend) => backend.id)).toEqual(['cpu', 'webgpu', 'cuda'])
+    const cpu = report.backends.find((backend) => backend.id === 'cpu')
+    expect(cpu?.available).toBe(true)
+    expect(cpu?.calibration?.gflops).toBeGreaterThan(0)
+    expect(report.backends.find((backend) => backend.id === 'cuda')?.reason).toMatch(/--allow-gpu/)
+    expect(report.capacity).toContainEqual(
+      expect.objectContaining({ capacityClass: report.cpu.capacityClass, unit: 'core-second' }),
+    )
+  })
+
   describe('--workload wasm', () => {
     const wasmFile = async (name: string, bytes: Uint8Array) => {
       const path = join(dir, name)
