@@ -7,6 +7,7 @@ import { cpuCapacityClass } from '../../discovery/capacity-class.ts'
 import { GpuError } from '../../errors.ts'
 import { checkProductShapes, type Matrix, matrix } from '../../matrix/matrix.ts'
 import type { MatmulBackend, MatmulRun } from '../backend.ts'
+import { jobQueue } from '../job-queue.ts'
 import { MATMUL_OUTPUT, matmulModel } from './matmul-model.ts'
 
 export interface CpuBackendOptions {
@@ -35,7 +36,8 @@ export async function openCpuBackend(options: CpuBackendOptions = {}): Promise<M
     extra: { session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '0' } } },
   })
   let closed = false
-  let queue: Promise<unknown> = Promise.resolve()
+  // The session runs one product at a time: concurrent runs would share its thread pool.
+  const queue = jobQueue()
 
   async function run(a: Matrix, b: Matrix): Promise<MatmulRun> {
     if (closed) throw closedError()
@@ -73,18 +75,12 @@ export async function openCpuBackend(options: CpuBackendOptions = {}): Promise<M
     },
     async matmul(a, b, signal) {
       checkProductShapes(a, b)
-      // The session runs one product at a time: concurrent runs would share its thread pool.
-      const next = queue.then(() => {
-        signal?.throwIfAborted()
-        return run(a, b)
-      })
-      queue = next.catch(() => undefined)
-      return next
+      return queue.run(() => run(a, b), signal)
     },
     async close() {
       if (closed) return
       closed = true
-      await queue
+      await queue.idle()
       await session.release()
     },
   }

@@ -8,8 +8,8 @@ import { cpuCapacityClass, gpuCapacityClass } from '../../discovery/capacity-cla
 import { GpuError } from '../../errors.ts'
 import { checkProductShapes, type Matrix, matrix } from '../../matrix/matrix.ts'
 import type { ComputeDevice, MatmulBackend, MatmulRun } from '../backend.ts'
+import { jobQueue } from '../job-queue.ts'
 import type { FrameHeader } from './frames.ts'
-import { jobQueue } from './job-queue.ts'
 import { startWorker, WorkerGoneError, type WorkerProcess, WorkerProtocolError } from './worker-process.ts'
 import {
   MalformedReplyError,

@@ -7,6 +7,7 @@ import { describeError } from '../../../errors/hcx-error.ts'
 import { GpuError } from '../../errors.ts'
 import { checkProductShapes, type Matrix, matrix } from '../../matrix/matrix.ts'
 import type { MatmulBackend, MatmulRun } from '../backend.ts'
+import { jobQueue } from '../job-queue.ts'
 import { adapterIdentity } from './adapter-identity.ts'
 import { type Dawn, loadDawn } from './dawn.ts'
 import { checkJobFits, type JobBuffers, SHAPE_BYTES } from './job-buffers.ts'
@@ -64,7 +65,7 @@ export async function openWebgpuBackend(options: WebgpuBackendOptions = {}): Pro
   let closing: Promise<void> | undefined
   // Compiled on first use and kept for the device's life.
   const pipelines = new Map<string, Promise<GPUComputePipeline>>()
-  let queue: Promise<unknown> = Promise.resolve()
+  const queue = jobQueue()
 
   const pipelineFor = (variant: KernelVariant): Promise<GPUComputePipeline> => {
     const key = kernelKey(variant)
@@ -106,13 +107,11 @@ export async function openWebgpuBackend(options: WebgpuBackendOptions = {}): Pro
       signal?.throwIfAborted()
       if (closing !== undefined) throw closedError()
       const job = checkJobFits(a.rows, a.cols, b.cols, limits)
-      const run = queue.then(() => runOne(a, b, job, signal))
-      queue = run.catch(() => undefined)
-      return run
+      return queue.run(() => runOne(a, b, job, signal), signal)
     },
     close() {
       // Runs already queued finish first; destroying the device releases its memory.
-      closing ??= queue.then(() => {
+      closing ??= queue.idle().then(() => {
         pipelines.clear()
         open?.device.destroy()
         open = undefined
