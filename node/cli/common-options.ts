@@ -36,3 +36,9 @@ export function nonNegativeInteger(flag: string, value: number | string): number
   }
   return value
 }
+
+/** `value` if it is one of `allowed`; otherwise a usage error naming the flag and the choices. */
+export function oneOf<T extends string>(flag: string, noun: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  throw usageError(`${flag} '${value}' is not a ${noun}; use one of ${allowed.join(', ')}`)
+}

@@ -4,14 +4,13 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import type { Command } from 'commander'
-import { BACKEND_IDS, type BackendId, type MatmulBackend } from '../../../gpu-runner/backends/backend.ts'
+import { BACKEND_IDS, type MatmulBackend } from '../../../gpu-runner/backends/backend.ts'
 import { GpuError } from '../../../gpu-runner/errors.ts'
-import { integerOrRaw, nonNegativeInteger, positiveInteger } from '../common-options.ts'
+import { integerOrRaw, nonNegativeInteger, oneOf, positiveInteger } from '../common-options.ts'
 import { CliError, usageError } from '../errors.ts'
 import { printJson, printLines } from '../output.ts'
 
 const WORKLOADS = ['matmul', 'wasm'] as const
-type Workload = (typeof WORKLOADS)[number]
 
 interface RunOptions {
   workload: string
@@ -88,7 +87,7 @@ export function registerGpuCommands(program: Command): void {
     .option('--output-limit <bytes>', 'wasm: the most output the module may write', integerOrRaw)
     .option('--json', 'print one JSON object')
     .action(async (options: RunOptions) => {
-      const workload = workloadOf(options.workload)
+      const workload = oneOf('--workload', 'workload', options.workload, WORKLOADS)
       if (options.out !== undefined && options.force !== true && existsSync(options.out)) {
         throw new CliError(
           { code: 'CLI_OUTPUT_EXISTS', path: options.out },
@@ -114,7 +113,7 @@ export function registerGpuCommands(program: Command): void {
     )
     .option('--json', 'print one JSON object')
     .action(async (options: VerifyOptions) => {
-      if (workloadOf(options.workload) !== 'matmul') {
+      if (oneOf('--workload', 'workload', options.workload, WORKLOADS) !== 'matmul') {
         throw usageError(
           'only --workload matmul can be verified by a check; a wasm result is verified by running it again',
         )
@@ -181,7 +180,8 @@ async function runMatmul(options: RunOptions): Promise<void> {
     ...options,
     seed: options.seed ?? (options.a === undefined ? 0 : undefined),
   })
-  const backendId = options.backend === undefined ? undefined : backendOf(options.backend)
+  const backendId =
+    options.backend === undefined ? undefined : oneOf('--backend', 'backend', options.backend, BACKEND_IDS)
   const { openBackend, openPreferredBackend } = await import('../../../gpu-runner/backends/open-backend.ts')
   const backendOptions = { allowGpu: options.allowGpu === true }
   const backend: MatmulBackend =
@@ -268,16 +268,6 @@ async function runWasm(options: RunOptions): Promise<void> {
       `output sha256 ${result.outputHash} (${result.output.length} bytes)${options.out === undefined ? '' : `, written to ${options.out}`}`,
     ])
   }
-}
-
-function workloadOf(value: string): Workload {
-  if ((WORKLOADS as readonly string[]).includes(value)) return value as Workload
-  throw usageError(`--workload '${value}' is not a workload; use one of ${WORKLOADS.join(', ')}`)
-}
-
-function backendOf(value: string): BackendId {
-  if ((BACKEND_IDS as readonly string[]).includes(value)) return value as BackendId
-  throw usageError(`--backend '${value}' is not a backend; use one of ${BACKEND_IDS.join(', ')}`)
 }
 
 function required<T, V>(flag: string, value: V | undefined, parse: (flag: string, value: V) => T): T {

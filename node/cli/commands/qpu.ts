@@ -4,9 +4,9 @@
 import { readFileSync, statSync } from 'node:fs'
 import type { Command } from 'commander'
 import { describeError } from '../../../errors/hcx-error.ts'
-import { BACKEND_IDS, type BackendId } from '../../../quantum-adapters/adapters/adapter.ts'
+import { BACKEND_IDS } from '../../../quantum-adapters/adapters/adapter.ts'
 import type { Counts } from '../../../quantum-adapters/circuit/counts.ts'
-import { integerOrRaw, nonNegativeInteger, positiveInteger } from '../common-options.ts'
+import { integerOrRaw, nonNegativeInteger, oneOf, positiveInteger } from '../common-options.ts'
 import { usageError } from '../errors.ts'
 import { printJson, printLines } from '../output.ts'
 
@@ -32,7 +32,7 @@ export function registerQpuCommands(program: Command): void {
     .option('--backend <id>', `where to run it: ${BACKEND_IDS.join(', ')}`, 'sim')
     .option('--json', 'print one JSON object')
     .action(async (file: string, options: QpuRunOptions) => {
-      const backend = backendId(options.backend)
+      const backend = oneOf('--backend', 'backend', options.backend, BACKEND_IDS)
       const shots = positiveInteger('--shots', options.shots)
       const seed = options.seed === undefined ? undefined : nonNegativeInteger('--seed', options.seed)
       const source = readSource(file)
@@ -85,11 +85,6 @@ export function registerQpuCommands(program: Command): void {
         ),
       )
     })
-}
-
-function backendId(value: string): BackendId {
-  if ((BACKEND_IDS as readonly string[]).includes(value)) return value as BackendId
-  throw usageError(`--backend '${value}' is not a backend; use one of ${BACKEND_IDS.join(', ')}`)
 }
 
 function readSource(file: string): Uint8Array {
