@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import type { Command } from 'commander'
 import { BACKEND_IDS, type MatmulBackend } from '../../../gpu-runner/backends/backend.ts'
 import { GpuError } from '../../../gpu-runner/errors.ts'
+import { DEFAULT_WASM_LIMITS } from '../../../gpu-runner/workloads/wasm/limits.ts'
 import { integerOrRaw, nonNegativeInteger, oneOf, positiveInteger } from '../common-options.ts'
 import { CliError, usageError } from '../errors.ts'
 import { printJson, printLines } from '../output.ts'
@@ -81,10 +82,22 @@ export function registerGpuCommands(program: Command): void {
     .option('--module <file>', 'wasm: the WebAssembly module')
     .option('--input <file>', 'wasm: the input bytes the module reads')
     .option('--entry <name>', 'wasm: the exported function to run', 'run')
-    .option('--fuel <n>', 'wasm: instruction budget', integerOrRaw)
-    .option('--memory-mb <n>', 'wasm: memory limit in MiB', integerOrRaw)
-    .option('--timeout-ms <n>', 'wasm: wall-clock limit', integerOrRaw)
-    .option('--output-limit <bytes>', 'wasm: the most output the module may write', integerOrRaw)
+    .option('--fuel <n>', `wasm: instruction budget (default ${DEFAULT_WASM_LIMITS.fuel})`, integerOrRaw)
+    .option(
+      '--memory-mb <n>',
+      `wasm: memory limit in MiB (default ${DEFAULT_WASM_LIMITS.memoryBytes / 2 ** 20})`,
+      integerOrRaw,
+    )
+    .option(
+      '--timeout-ms <n>',
+      `wasm: wall-clock limit (default ${DEFAULT_WASM_LIMITS.timeMs})`,
+      integerOrRaw,
+    )
+    .option(
+      '--output-limit <bytes>',
+      `wasm: the most output the module may write (default ${DEFAULT_WASM_LIMITS.outputBytes})`,
+      integerOrRaw,
+    )
     .option('--json', 'print one JSON object')
     .action(async (options: RunOptions) => {
       const workload = oneOf('--workload', 'workload', options.workload, WORKLOADS)
