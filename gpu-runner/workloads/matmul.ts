@@ -53,14 +53,14 @@ export async function runMatmulJob(
 }
 
 /** A, B and C live in this process whatever the backend: they may take half of the machine's memory. */
-function checkHostMemory(n: number, k: number, m: number): void {
+export function checkHostMemory(n: number, k: number, m: number, memoryBytes = totalmem()): void {
   const bytes = 4 * (n * k + k * m + n * m)
-  const limit = Math.floor(totalmem() / 2)
+  const limit = Math.floor(memoryBytes / 2)
   if (bytes > limit) {
     throw new GpuError(
       { code: 'GPU_TOO_LARGE', bytes, limit },
       `a ${n}x${k} by ${k}x${m} product needs ${bytes} bytes for A, B and C, more than half of this machine's ` +
-        `${totalmem()} bytes of memory; use smaller matrices`,
+        `${memoryBytes} bytes of memory; use smaller matrices`,
     )
   }
 }

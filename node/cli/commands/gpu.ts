@@ -202,8 +202,12 @@ async function runMatmul(options: RunOptions): Promise<void> {
       ? await openPreferredBackend(backendOptions)
       : await openBackend(backendId, backendOptions)
   try {
-    const { runMatmulJob } = await import('../../../gpu-runner/workloads/matmul.ts')
-    const { readMatrixFile } = await import('../../../gpu-runner/matrix/format.ts')
+    const { checkHostMemory, runMatmulJob } = await import('../../../gpu-runner/workloads/matmul.ts')
+    const { readMatrixFile, readMatrixShape } = await import('../../../gpu-runner/matrix/format.ts')
+    if (!('seed' in inputs)) {
+      const [a, b] = [readMatrixShape(inputs.aFile), readMatrixShape(inputs.bFile)]
+      checkHostMemory(a.rows, a.cols, b.cols)
+    }
     const job =
       'seed' in inputs ? inputs : { a: readMatrixFile(inputs.aFile), b: readMatrixFile(inputs.bFile) }
     const result = await runMatmulJob(backend, job)
