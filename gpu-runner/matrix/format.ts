@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto'
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import { GpuError } from '../errors.ts'
-import { MAX_MATRIX_SIDE, type Matrix, matrix } from './matrix.ts'
+import { MAX_MATRIX_SIDE, type Matrix, matrix, matrixBytes } from './matrix.ts'
 
 export const MATRIX_MAGIC = 'HCXM'
 export const MATRIX_HEADER_BYTES = 16
@@ -31,21 +31,16 @@ export function matrixHeader(rows: number, cols: number): Uint8Array {
   return header
 }
 
-/** The matrix's values as little-endian bytes (a view, no copy, on little-endian machines). */
-function valueBytes(m: Matrix): Uint8Array {
-  return new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength)
-}
-
 /** SHA-256 (hex) of the matrix's file encoding. */
 export function matrixHash(m: Matrix): string {
-  return createHash('sha256').update(matrixHeader(m.rows, m.cols)).update(valueBytes(m)).digest('hex')
+  return createHash('sha256').update(matrixHeader(m.rows, m.cols)).update(matrixBytes(m)).digest('hex')
 }
 
 export function writeMatrixFile(file: string, m: Matrix): void {
   const fd = openSync(file, 'w')
   try {
     writeAll(fd, matrixHeader(m.rows, m.cols))
-    writeAll(fd, valueBytes(m))
+    writeAll(fd, matrixBytes(m))
   } finally {
     closeSync(fd)
   }

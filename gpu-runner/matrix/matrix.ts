@@ -46,6 +46,16 @@ export function checkProductShapes(a: Matrix, b: Matrix): void {
   }
 }
 
+/** Bytes of A (n x k), B (k x m) and C (n x m) together, in float32. */
+export function productBytes(n: number, k: number, m: number): number {
+  return 4 * (n * k + k * m + n * m)
+}
+
+/** The matrix's float32 values as bytes, a view without a copy (little-endian, as every host here is). */
+export function matrixBytes(m: Matrix): Uint8Array {
+  return new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength)
+}
+
 /** 2nkm: one multiply and one add per term. */
 export function matmulFlops(n: number, k: number, m: number): number {
   return 2 * n * k * m

@@ -4,7 +4,7 @@ import { totalmem } from 'node:os'
 import type { MatmulBackend } from '../backends/backend.ts'
 import { GpuError } from '../errors.ts'
 import { matrixHash } from '../matrix/format.ts'
-import { type Matrix, matmulFlops } from '../matrix/matrix.ts'
+import { type Matrix, matmulFlops, productBytes } from '../matrix/matrix.ts'
 import { seededInputs } from '../matrix/seeded.ts'
 import { type ComputeUsage, computeUsage } from '../metering/usage.ts'
 
@@ -54,7 +54,7 @@ export async function runMatmulJob(
 
 /** A, B and C live in this process whatever the backend: they may take half of the machine's memory. */
 export function checkHostMemory(n: number, k: number, m: number, memoryBytes = totalmem()): void {
-  const bytes = 4 * (n * k + k * m + n * m)
+  const bytes = productBytes(n, k, m)
   const limit = Math.floor(memoryBytes / 2)
   if (bytes > limit) {
     throw new GpuError(

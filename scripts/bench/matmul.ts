@@ -43,7 +43,7 @@
 
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { describeError } from '../../errors/hcx-error.ts'
@@ -54,6 +54,7 @@ import {
   type MatmulBackend,
 } from '../../gpu-runner/backends/backend.ts'
 import { openBackend } from '../../gpu-runner/backends/open-backend.ts'
+import { describeCpu } from '../../gpu-runner/discovery/cpu.ts'
 import { matrixHash } from '../../gpu-runner/matrix/format.ts'
 import { type Matrix, matmulFlops, matrix } from '../../gpu-runner/matrix/matrix.ts'
 import { MAX_SEED, SEEDED_ENTRY_BOUND, seededInputs } from '../../gpu-runner/matrix/seeded.ts'
@@ -665,7 +666,7 @@ interface Machine {
 
 function machineOf(): Machine {
   return {
-    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cpu: describeCpu().model,
     cores: availableParallelism(),
     loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
     node: process.version,

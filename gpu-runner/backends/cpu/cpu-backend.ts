@@ -1,11 +1,12 @@
 // The cpu backend: onnxruntime's CPU engine (MLAS: blocked, packed, AVX2/AVX-512 kernels over
 // its own thread pool) running a one-node MatMul model. It is always available: the engine
 // ships inside the npm package.
-import { availableParallelism, cpus } from 'node:os'
+import { availableParallelism } from 'node:os'
 import type { InferenceSession as OrtSession } from 'onnxruntime-node'
 import { cpuCapacityClass } from '../../discovery/capacity-class.ts'
+import { describeCpu } from '../../discovery/cpu.ts'
 import { GpuError } from '../../errors.ts'
-import { checkProductShapes, type Matrix, matrix } from '../../matrix/matrix.ts'
+import { checkProductShapes, type Matrix, matrix, productBytes } from '../../matrix/matrix.ts'
 import type { MatmulBackend, MatmulRun } from '../backend.ts'
 import { jobQueue } from '../job-queue.ts'
 import { MATMUL_OUTPUT, matmulModel } from './matmul-model.ts'
@@ -62,14 +63,14 @@ export async function openCpuBackend(options: CpuBackendOptions = {}): Promise<M
     return {
       c: matrix(a.rows, b.cols, output),
       deviceMs: performance.now() - started,
-      peakMemoryBytes: 4 * (a.data.length + b.data.length + output.length),
+      peakMemoryBytes: productBytes(a.rows, a.cols, b.cols),
     }
   }
 
   return {
     id: 'cpu',
     device: {
-      name: cpus()[0]?.model.trim() ?? 'unknown CPU',
+      name: describeCpu().model,
       capacityClass: cpuCapacityClass(),
       units: threads,
     },

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { describeError } from '../../../errors/hcx-error.ts'
 import { cpuCapacityClass, gpuCapacityClass } from '../../discovery/capacity-class.ts'
 import { GpuError } from '../../errors.ts'
-import { checkProductShapes, type Matrix, matrix } from '../../matrix/matrix.ts'
+import { checkProductShapes, type Matrix, matrix, matrixBytes, productBytes } from '../../matrix/matrix.ts'
 import type { ComputeDevice, MatmulBackend, MatmulRun } from '../backend.ts'
 import { jobQueue } from '../job-queue.ts'
 import type { FrameHeader } from './frames.ts'
@@ -81,7 +81,7 @@ export async function openCudaBackend(options: CudaBackendOptions = {}): Promise
     try {
       const reply = await worker.request({
         header: { op: 'matmul', n, k, m },
-        payloads: [bytesOf(a), bytesOf(b)],
+        payloads: [matrixBytes(a), matrixBytes(b)],
         replyLimit: (header) => (header.ok === true ? n * m * 4 : 0),
       })
       return matmulResult(reply.header, reply.payload, n, k, m, device)
@@ -228,10 +228,6 @@ function checkFits(n: number, k: number, m: number, device: CudaDevice): void {
   if (productBytes(n, k, m) > device.memoryBytes) throw tooLarge(n, k, m, device, 'that is more than it has')
 }
 
-function productBytes(n: number, k: number, m: number): number {
-  return 4 * (n * k + k * m + n * m)
-}
-
 function tooLarge(n: number, k: number, m: number, device: CudaDevice, why: string): GpuError {
   const bytes = productBytes(n, k, m)
   return new GpuError(
@@ -239,11 +235,6 @@ function tooLarge(n: number, k: number, m: number, device: CudaDevice, why: stri
     `a ${n}x${k} by ${k}x${m} product needs at least ${bytes} bytes on the ${device.name} ` +
       `(${device.memoryBytes} bytes in all), and ${why}: split the job into smaller blocks`,
   )
-}
-
-/** The matrix's float32 values as bytes, little-endian on every platform CUDA runs on. */
-function bytesOf(m: Matrix): Uint8Array {
-  return new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength)
 }
 
 function unavailable(reason: string, message: string): GpuError {
