@@ -3,6 +3,7 @@
 // when the process ends (spawn failure, exit, kill), with the tail of what it wrote to stderr.
 import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
+import { streamTail } from '../../../concurrency/stream-tail.ts'
 import { encodeFrame, type Frame, type FrameHeader, frameDecoder } from './frames.ts'
 
 /** Enough of stderr to show a Python traceback's last lines. */
@@ -62,7 +63,6 @@ export function startWorker(command: WorkerCommand): WorkerProcess {
     stdio: ['pipe', 'pipe', 'pipe'],
     windowsHide: true,
   })
-  let stderr = Buffer.alloc(0)
   let gone: WorkerGoneError | undefined
   let busy = false
   let waiting:
@@ -73,7 +73,7 @@ export function startWorker(command: WorkerCommand): WorkerProcess {
     markEnded = resolve
   })
 
-  const tail = (): string => stderr.toString('utf8').trim()
+  const tail = streamTail(child.stderr, STDERR_TAIL_BYTES)
 
   function fail(err: Error): void {
     const pending = waiting
@@ -113,10 +113,6 @@ export function startWorker(command: WorkerCommand): WorkerProcess {
       waiting = undefined
       pending.resolve(frame)
     }
-  })
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = Buffer.concat([stderr, chunk])
-    if (stderr.length > STDERR_TAIL_BYTES) stderr = stderr.subarray(stderr.length - STDERR_TAIL_BYTES)
   })
   // Writes to a worker that has died fail with EPIPE; its exit says why, so the write error is noise.
   child.stdin.on('error', () => undefined)

@@ -3,8 +3,8 @@
 // forever, exhaust its heap, crash) ends as a WasmError here, and the worker is always gone
 // before the promise settles.
 
-import type { Readable } from 'node:stream'
 import { Worker } from 'node:worker_threads'
+import { streamTail } from '../../../concurrency/stream-tail.ts'
 import { describeError } from '../../../errors/hcx-error.ts'
 import { WasmError } from './errors.ts'
 import { WASM_PAGE_BYTES } from './limits.ts'
@@ -46,7 +46,7 @@ export function runSandbox(
     stderr: true,
   })
   worker.stdout.resume()
-  const stderr = tail(worker.stderr)
+  const stderr = streamTail(worker.stderr, STDERR_TAIL)
 
   return new Promise<SandboxSuccess>((resolve, reject) => {
     let settled = false
@@ -100,16 +100,6 @@ export function runSandbox(
 }
 
 const STDERR_TAIL = 2048
-
-/** Keeps the last bytes the worker wrote to stderr, to explain a crash. */
-function tail(stream: Readable): () => string {
-  let kept = ''
-  stream.setEncoding('utf8')
-  stream.on('data', (chunk: string) => {
-    kept = (kept + chunk).slice(-STDERR_TAIL)
-  })
-  return () => kept.trim()
-}
 
 function withStderr(reason: string, stderr: string): string {
   return stderr === '' ? reason : `${reason} (stderr: ${stderr})`
