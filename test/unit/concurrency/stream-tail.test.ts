@@ -9,6 +9,6 @@ describe('the tail of a stream', () => {
     stream.write('first line\n')
     stream.write('Traceback: boom\n')
     await new Promise((resolve) => setImmediate(resolve))
-    expect(tail()).toBe('back: boom')
+    expect(tail()).toBe('ack: boom')
   })
 })
