@@ -29,8 +29,11 @@ export class FreivaldsWorkspace {
     checkSide('n', n)
     checkSide('k', k)
     checkSide('m', m)
-    const lengths = [4 * n * k, 4 * k * m, 4 * n * m, 8 * m, 8 * k, 8 * n, 8 * n, 8 * k, 8 * n].map(roundUp)
-    const bytes = lengths.reduce((sum, length) => sum + length, 0)
+    const float32 = { a: n * k, b: k * m, c: n * m }
+    const float64 = { r: m, y: k, z: n, w: n, yAbs: k, u: n }
+    const total = (lengths: Record<string, number>, size: number) =>
+      Object.values(lengths).reduce((sum, length) => sum + roundUp(size * length), 0)
+    const bytes = total(float32, 4) + total(float64, 8)
     const pages = Math.ceil((FIRST_ADDRESS + bytes) / PAGE)
     if (pages > MAX_PAGES) {
       throw new GpuError(
@@ -39,33 +42,27 @@ export class FreivaldsWorkspace {
       )
     }
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
+    const { buffer } = this.memory
     let top = FIRST_ADDRESS
-    const take = <T>(make: (buffer: ArrayBufferLike, offset: number) => T, byteLength: number): T => {
-      const view = make(this.memory.buffer, top)
-      top += roundUp(byteLength)
+    const take32 = (length: number) => {
+      const view = new Float32Array(buffer, top, length)
+      top += roundUp(4 * length)
       return view
     }
-    this.a = matrix(
-      n,
-      k,
-      take((buffer, at) => new Float32Array(buffer, at, n * k), 4 * n * k),
-    )
-    this.b = matrix(
-      k,
-      m,
-      take((buffer, at) => new Float32Array(buffer, at, k * m), 4 * k * m),
-    )
-    this.c = matrix(
-      n,
-      m,
-      take((buffer, at) => new Float32Array(buffer, at, n * m), 4 * n * m),
-    )
-    this.r = take((buffer, at) => new Float64Array(buffer, at, m), 8 * m)
-    this.y = take((buffer, at) => new Float64Array(buffer, at, k), 8 * k)
-    this.z = take((buffer, at) => new Float64Array(buffer, at, n), 8 * n)
-    this.w = take((buffer, at) => new Float64Array(buffer, at, n), 8 * n)
-    this.yAbs = take((buffer, at) => new Float64Array(buffer, at, k), 8 * k)
-    this.u = take((buffer, at) => new Float64Array(buffer, at, n), 8 * n)
+    const take64 = (length: number) => {
+      const view = new Float64Array(buffer, top, length)
+      top += roundUp(8 * length)
+      return view
+    }
+    this.a = matrix(n, k, take32(float32.a))
+    this.b = matrix(k, m, take32(float32.b))
+    this.c = matrix(n, m, take32(float32.c))
+    this.r = take64(float64.r)
+    this.y = take64(float64.y)
+    this.z = take64(float64.z)
+    this.w = take64(float64.w)
+    this.yAbs = take64(float64.yAbs)
+    this.u = take64(float64.u)
   }
 }
 
