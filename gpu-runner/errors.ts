@@ -26,3 +26,11 @@ export type GpuErrorType =
   | { code: 'GPU_RESULT_INVALID'; file: string }
 
 export class GpuError extends HcxError<GpuErrorType> {}
+
+/** A backend used after its close(). */
+export function backendClosed(backend: string): GpuError {
+  return new GpuError(
+    { code: 'GPU_BACKEND_UNAVAILABLE', backend, reason: 'closed' },
+    `the ${backend} backend was closed; open it again to run more products`,
+  )
+}

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os'
 import type { InferenceSession as OrtSession } from 'onnxruntime-node'
 import { cpuCapacityClass } from '../../discovery/capacity-class.ts'
 import { describeCpu } from '../../discovery/cpu.ts'
-import { GpuError } from '../../errors.ts'
+import { backendClosed, GpuError } from '../../errors.ts'
 import { checkProductShapes, type Matrix, matrix, productBytes } from '../../matrix/matrix.ts'
 import type { MatmulBackend, MatmulRun } from '../backend.ts'
 import { jobQueue } from '../job-queue.ts'
@@ -41,7 +41,7 @@ export async function openCpuBackend(options: CpuBackendOptions = {}): Promise<M
   const queue = jobQueue()
 
   async function run(a: Matrix, b: Matrix): Promise<MatmulRun> {
-    if (closed) throw closedError()
+    if (closed) throw backendClosed('cpu')
     const started = performance.now()
     const output = new Float32Array(a.rows * b.cols)
     const feeds = {
@@ -99,11 +99,4 @@ async function loadEngine(): Promise<OrtModule> {
       { cause: err },
     )
   }
-}
-
-function closedError(): GpuError {
-  return new GpuError(
-    { code: 'GPU_BACKEND_UNAVAILABLE', backend: 'cpu', reason: 'closed' },
-    'the cpu backend was closed; open a new one',
-  )
 }

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { describeError } from '../../../errors/hcx-error.ts'
 import { cpuCapacityClass, gpuCapacityClass } from '../../discovery/capacity-class.ts'
-import { GpuError } from '../../errors.ts'
+import { backendClosed, GpuError } from '../../errors.ts'
 import { checkProductShapes, type Matrix, matrix, matrixBytes, productBytes } from '../../matrix/matrix.ts'
 import type { ComputeDevice, MatmulBackend, MatmulRun } from '../backend.ts'
 import { jobQueue } from '../job-queue.ts'
@@ -114,12 +114,12 @@ export async function openCudaBackend(options: CudaBackendOptions = {}): Promise
       } catch (err) {
         return Promise.reject(err)
       }
-      if (closing !== undefined) return Promise.reject(closedError())
+      if (closing !== undefined) return Promise.reject(backendClosed('cuda'))
       return queue.run(() => run(a, b, signal), signal)
     },
     close() {
       closing ??= (async () => {
-        stopped ??= closedError()
+        stopped ??= backendClosed('cuda')
         await queue.idle()
         const quit = worker.request({ header: { op: 'quit' }, replyLimit: () => 0 }).catch(() => undefined)
         worker.endInput()
@@ -243,8 +243,4 @@ function unavailable(reason: string, message: string): GpuError {
 
 function deviceFailed(message: string): GpuError {
   return new GpuError({ code: 'GPU_DEVICE_FAILED', backend: 'cuda' }, message)
-}
-
-function closedError(): GpuError {
-  return unavailable('closed', 'the cuda backend was closed; open a new one')
 }

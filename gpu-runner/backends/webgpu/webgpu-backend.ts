@@ -4,7 +4,7 @@
 // read each other's errors.
 import { performance } from 'node:perf_hooks'
 import { describeError } from '../../../errors/hcx-error.ts'
-import { GpuError } from '../../errors.ts'
+import { backendClosed, GpuError } from '../../errors.ts'
 import { checkProductShapes, type Matrix, matrix } from '../../matrix/matrix.ts'
 import type { MatmulBackend, MatmulRun } from '../backend.ts'
 import { jobQueue } from '../job-queue.ts'
@@ -87,7 +87,7 @@ export async function openWebgpuBackend(options: WebgpuBackendOptions = {}): Pro
 
   const runOne = async (a: Matrix, b: Matrix, job: JobBuffers, signal?: AbortSignal): Promise<MatmulRun> => {
     signal?.throwIfAborted()
-    if (open === undefined || closing !== undefined) throw closedError()
+    if (open === undefined || closing !== undefined) throw backendClosed('webgpu')
     if (lost !== undefined) throw deviceFailed(`the WebGPU device was lost: ${lost.message}`)
     let pipeline: GPUComputePipeline
     try {
@@ -105,7 +105,7 @@ export async function openWebgpuBackend(options: WebgpuBackendOptions = {}): Pro
     async matmul(a, b, signal) {
       checkProductShapes(a, b)
       signal?.throwIfAborted()
-      if (closing !== undefined) throw closedError()
+      if (closing !== undefined) throw backendClosed('webgpu')
       const job = checkJobFits(a.rows, a.cols, b.cols, limits)
       return queue.run(() => runOne(a, b, job, signal), signal)
     },
@@ -246,10 +246,6 @@ async function dispatch(context: RunContext, a: Matrix, b: Matrix, job: JobBuffe
   } finally {
     for (const buffer of buffers) buffer.destroy()
   }
-}
-
-function closedError(): GpuError {
-  return unavailable('closed', 'the WebGPU backend was closed; open it again to run more products')
 }
 
 /** `reason` is the short label in the error's type; `message` what the operator reads. */
