@@ -1,5 +1,6 @@
 // Options several commands share, and the parsing helpers for them.
 
+import { readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
@@ -41,4 +42,29 @@ export function nonNegativeInteger(flag: string, value: number | string): number
 export function oneOf<T extends string>(flag: string, noun: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T
   throw usageError(`${flag} '${value}' is not a ${noun}; use one of ${allowed.join(', ')}`)
+}
+
+/**
+ * A file a command reads whole, refused before it is read when larger than `maxBytes`.
+ * `name` says what it is in messages (`--module job.wasm`), `kind` what is refused (`OpenQASM sources`).
+ */
+export function readBoundedFile(file: string, maxBytes: number, name: string, kind: string): Uint8Array {
+  const unreadable = (err: unknown) =>
+    usageError(
+      `${name} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); check the path`,
+    )
+  let size: number
+  try {
+    size = statSync(file).size
+  } catch (err) {
+    throw unreadable(err)
+  }
+  if (size > maxBytes)
+    throw usageError(`${name} is ${size} bytes; ${kind} of more than ${maxBytes} bytes are refused`)
+  try {
+    // A directory or an unreadable file passes stat and fails here.
+    return readFileSync(file)
+  } catch (err) {
+    throw unreadable(err)
+  }
 }

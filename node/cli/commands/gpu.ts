@@ -2,12 +2,18 @@
 // matrix product or a sandboxed WebAssembly module) and prints its output hash and usage;
 // `hcx gpu verify` checks a claimed matrix product with Freivalds' algorithm.
 
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { BACKEND_IDS, type MatmulBackend } from '../../../gpu-runner/backends/backend.ts'
 import { GpuError } from '../../../gpu-runner/errors.ts'
 import { DEFAULT_WASM_LIMITS } from '../../../gpu-runner/workloads/wasm/limits.ts'
-import { integerOrRaw, nonNegativeInteger, oneOf, positiveInteger } from '../common-options.ts'
+import {
+  integerOrRaw,
+  nonNegativeInteger,
+  oneOf,
+  positiveInteger,
+  readBoundedFile,
+} from '../common-options.ts'
 import { CliError, usageError } from '../errors.ts'
 import { printJson, printLines } from '../output.ts'
 
@@ -242,8 +248,11 @@ async function runMatmul(options: RunOptions): Promise<void> {
 
 async function runWasm(options: RunOptions): Promise<void> {
   const moduleFile = required('--module', options.module, (_flag, value) => value)
-  const module = readBounded('--module', moduleFile)
-  const input = options.input === undefined ? undefined : readBounded('--input', options.input)
+  const module = readBoundedFile(moduleFile, MAX_WASM_FILE_BYTES, `--module ${moduleFile}`, 'files')
+  const input =
+    options.input === undefined
+      ? undefined
+      : readBoundedFile(options.input, MAX_WASM_FILE_BYTES, `--input ${options.input}`, 'files')
   const limits = {
     ...(options.fuel === undefined ? {} : { fuel: positiveInteger('--fuel', options.fuel) }),
     ...(options.memoryMb === undefined
@@ -290,23 +299,6 @@ async function runWasm(options: RunOptions): Promise<void> {
 function required<T, V>(flag: string, value: V | undefined, parse: (flag: string, value: V) => T): T {
   if (value === undefined) throw usageError(`${flag} is required here`)
   return parse(flag, value)
-}
-
-function readBounded(flag: string, file: string): Uint8Array {
-  let size: number
-  try {
-    size = statSync(file).size
-  } catch (err) {
-    throw usageError(
-      `${flag} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); check the path`,
-    )
-  }
-  if (size > MAX_WASM_FILE_BYTES) {
-    throw usageError(
-      `${flag} ${file} is ${size} bytes; files of more than ${MAX_WASM_FILE_BYTES} bytes are refused`,
-    )
-  }
-  return readFileSync(file)
 }
 
 function round3(value: number): number {

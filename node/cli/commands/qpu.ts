@@ -1,13 +1,17 @@
 // `hcx qpu run FILE` runs an OpenQASM 2 or 3 circuit on a backend (the local simulator by
 // default) and prints its counts; `hcx qpu backends` lists the backends and what they offer.
 
-import { readFileSync, statSync } from 'node:fs'
 import type { Command } from 'commander'
 import { describeError } from '../../../errors/hcx-error.ts'
 import { BACKEND_IDS } from '../../../quantum-adapters/adapters/adapter.ts'
 import type { Counts } from '../../../quantum-adapters/circuit/counts.ts'
-import { integerOrRaw, nonNegativeInteger, oneOf, positiveInteger } from '../common-options.ts'
-import { usageError } from '../errors.ts'
+import {
+  integerOrRaw,
+  nonNegativeInteger,
+  oneOf,
+  positiveInteger,
+  readBoundedFile,
+} from '../common-options.ts'
 import { printJson, printLines } from '../output.ts'
 
 interface QpuRunOptions {
@@ -35,7 +39,7 @@ export function registerQpuCommands(program: Command): void {
       const backend = oneOf('--backend', 'backend', options.backend, BACKEND_IDS)
       const shots = positiveInteger('--shots', options.shots)
       const seed = options.seed === undefined ? undefined : nonNegativeInteger('--seed', options.seed)
-      const source = readSource(file)
+      const source = readBoundedFile(file, MAX_SOURCE_BYTES, file, 'OpenQASM sources')
       const { parseQasm } = await import('../../../quantum-adapters/qasm/parse-qasm.ts')
       const circuit = parseQasm(source, file)
       const { createAdapter } = await import('../../../quantum-adapters/adapters/registry.ts')
@@ -85,23 +89,6 @@ export function registerQpuCommands(program: Command): void {
         ),
       )
     })
-}
-
-function readSource(file: string): Uint8Array {
-  try {
-    const { size } = statSync(file)
-    if (size > MAX_SOURCE_BYTES) {
-      throw usageError(
-        `${file} is ${size} bytes; OpenQASM sources of more than ${MAX_SOURCE_BYTES} bytes are refused`,
-      )
-    }
-    return readFileSync(file)
-  } catch (err) {
-    if (err instanceof Error && 'code' in err && typeof err.code === 'string') {
-      throw usageError(`cannot read ${file} (${err.code}); check the path`)
-    }
-    throw err
-  }
 }
 
 function countsTable(
