@@ -45,7 +45,6 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { describeError } from '../../errors/hcx-error.ts'
 import {
   BACKEND_IDS,
@@ -60,6 +59,7 @@ import { type Matrix, matmulFlops, matrix } from '../../gpu-runner/matrix/matrix
 import { MAX_SEED, SEEDED_ENTRY_BOUND, seededInputs } from '../../gpu-runner/matrix/seeded.ts'
 import { FreivaldsVerifier } from '../../gpu-runner/verify/freivalds.ts'
 import { FreivaldsWorkspace } from '../../gpu-runner/verify/workspace.ts'
+import { readFlags, wholeNumber, wholeNumbers } from './bench-options.ts'
 
 const DEFAULT_SIZES = [512, 1024, 2048]
 /** Three n x n float32 matrices in one wasm32 memory must stay under 4 GiB. */
@@ -91,57 +91,29 @@ const USAGE =
   `  --threads  threads for OpenBLAS, the cpu backend and the verifier (default ${availableParallelism()})\n` +
   '  --allow-gpu  let the cuda backend start its GPU worker'
 
-function usage(problem: string): never {
-  process.stderr.write(`matmul: ${problem}\n${USAGE}\n`)
-  process.exit(2)
-}
-
-function wholeNumber(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text)
-  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min || value > max) {
-    usage(`${flag} takes whole numbers from ${min} to ${max}, got "${text}"`)
-  }
-  return value
-}
+const BENCH = { name: 'matmul', usage: USAGE }
 
 function readOptions(argv: string[]): Options {
-  let parsed: ReturnType<typeof parseCommandLine>
-  try {
-    parsed = parseCommandLine(argv)
-  } catch (err) {
-    usage(describeError(err))
-  }
-  const { values } = parsed
+  const values = readFlags(BENCH, argv, {
+    json: { type: 'boolean' },
+    sizes: { type: 'string' },
+    reps: { type: 'string' },
+    seed: { type: 'string' },
+    threads: { type: 'string' },
+    'allow-gpu': { type: 'boolean' },
+  })
   return {
     json: values.json ?? false,
     sizes:
-      values.sizes === undefined
-        ? DEFAULT_SIZES
-        : values.sizes.split(',').map((text) => wholeNumber('--sizes', text, 2, MAX_SIZE)),
-    reps: values.reps === undefined ? 5 : wholeNumber('--reps', values.reps, 1, 1_000),
-    seed: values.seed === undefined ? 1 : wholeNumber('--seed', values.seed, 0, MAX_SEED),
+      values.sizes === undefined ? DEFAULT_SIZES : wholeNumbers(BENCH, '--sizes', values.sizes, 2, MAX_SIZE),
+    reps: values.reps === undefined ? 5 : wholeNumber(BENCH, '--reps', values.reps, 1, 1_000),
+    seed: values.seed === undefined ? 1 : wholeNumber(BENCH, '--seed', values.seed, 0, MAX_SEED),
     threads:
       values.threads === undefined
         ? availableParallelism()
-        : wholeNumber('--threads', values.threads, 1, 1_024),
+        : wholeNumber(BENCH, '--threads', values.threads, 1, 1_024),
     allowGpu: values['allow-gpu'] ?? false,
   }
-}
-
-function parseCommandLine(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      json: { type: 'boolean' },
-      sizes: { type: 'string' },
-      reps: { type: 'string' },
-      seed: { type: 'string' },
-      threads: { type: 'string' },
-      'allow-gpu': { type: 'boolean' },
-    },
-  })
 }
 
 function plural(count: number, noun: string): string {

@@ -40,6 +40,7 @@ import { compilePlan } from '../../quantum-adapters/sim/plan.ts'
 import { statevector } from '../../quantum-adapters/sim/statevector.ts'
 import { ThreadPool } from '../../quantum-adapters/sim/thread-pool.ts'
 import { seededRandom } from '../../test/helpers/seeded-random.ts'
+import { readFlags, wholeNumber, wholeNumbers } from './bench-options.ts'
 import {
   type Bandwidth,
   copyBandwidth,
@@ -99,30 +100,24 @@ interface Options {
 
 const USAGE = 'usage: qsim.ts [--json] [--qubits N,N] [--seed N] [--runs N]'
 
-function parseArgs(argv: string[]): Options {
-  const options: Options = { json: false, qubits: DEFAULT_QUBITS, seed: 1, runs: 3 }
-  const usage = (): never => {
-    process.stderr.write(`${USAGE}\n`)
-    process.exit(2)
+const BENCH = { name: 'qsim', usage: USAGE }
+
+function readOptions(argv: string[]): Options {
+  const values = readFlags(BENCH, argv, {
+    json: { type: 'boolean' },
+    qubits: { type: 'string' },
+    seed: { type: 'string' },
+    runs: { type: 'string' },
+  })
+  return {
+    json: values.json ?? false,
+    qubits:
+      values.qubits === undefined
+        ? DEFAULT_QUBITS
+        : wholeNumbers(BENCH, '--qubits', values.qubits, 2, MAX_ENGINE_QUBITS),
+    seed: values.seed === undefined ? 1 : wholeNumber(BENCH, '--seed', values.seed, 0),
+    runs: values.runs === undefined ? 3 : wholeNumber(BENCH, '--runs', values.runs, 1),
   }
-  const list = (value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number[] => {
-    const numbers = (value ?? '').split(',').map(Number)
-    return numbers.every((n) => Number.isSafeInteger(n) && n >= min && n <= max) ? numbers : usage()
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]
-    const value = argv[i + 1]
-    if (flag === '--json') {
-      options.json = true
-      continue
-    }
-    i++
-    if (flag === '--qubits') options.qubits = list(value, 2, MAX_ENGINE_QUBITS)
-    else if (flag === '--seed') options.seed = list(value, 0)[0] ?? usage()
-    else if (flag === '--runs') options.runs = list(value, 1)[0] ?? usage()
-    else usage()
-  }
-  return options
 }
 
 function runsOf(runs: number): string {
@@ -575,7 +570,7 @@ function printTables(
 // --- main ---------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2))
+  const options = readOptions(process.argv.slice(2))
   const start = performance.now()
   const pool = new ThreadPool()
   const sizes: HcxSize[] = []

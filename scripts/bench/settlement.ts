@@ -57,6 +57,7 @@ import {
   signNetLines,
 } from '../../ledger/settlement/batch.ts'
 import { seededRandom } from '../../test/helpers/seeded-random.ts'
+import { readFlags, wholeNumber, wholeNumbers } from './bench-options.ts'
 
 const INSTRUMENTS = ['SPOT:gpu.h100', 'FUT:gpu.h100:20261201T0000Z:1h', 'SPOT:qpu.sim']
 const MAX_PRICE = 100
@@ -87,39 +88,33 @@ interface Options {
 const USAGE =
   'usage: settlement.ts [--json] [--seed N] [--trades N,N] [--accounts N,N] [--baseline-budget SECONDS] [--batch-gas-budget GAS]'
 
-function parseArgs(argv: string[]): Options {
-  const options: Options = {
-    json: false,
-    seed: 1,
-    trades: [1_000, 10_000],
-    accounts: [10, 100],
-    baselineBudgetS: 120,
-    batchGasBudget: DEV_BLOCK_GAS_LIMIT / 2n,
+const BENCH = { name: 'settlement', usage: USAGE }
+
+function readOptions(argv: string[]): Options {
+  const values = readFlags(BENCH, argv, {
+    json: { type: 'boolean' },
+    seed: { type: 'string' },
+    trades: { type: 'string' },
+    accounts: { type: 'string' },
+    'baseline-budget': { type: 'string' },
+    'batch-gas-budget': { type: 'string' },
+  })
+  const budget = values['batch-gas-budget']
+  return {
+    json: values.json ?? false,
+    seed: values.seed === undefined ? 1 : wholeNumber(BENCH, '--seed', values.seed, 0),
+    trades: values.trades === undefined ? [1_000, 10_000] : wholeNumbers(BENCH, '--trades', values.trades, 1),
+    accounts:
+      values.accounts === undefined ? [10, 100] : wholeNumbers(BENCH, '--accounts', values.accounts, 2),
+    baselineBudgetS:
+      values['baseline-budget'] === undefined
+        ? 120
+        : wholeNumber(BENCH, '--baseline-budget', values['baseline-budget'], 0),
+    batchGasBudget:
+      budget === undefined
+        ? DEV_BLOCK_GAS_LIMIT / 2n
+        : BigInt(wholeNumber(BENCH, '--batch-gas-budget', budget, 1)),
   }
-  const usage = (): never => {
-    process.stderr.write(`${USAGE}\n`)
-    process.exit(2)
-  }
-  const list = (value: string | undefined, min: number): number[] => {
-    const numbers = (value ?? '').split(',').map(Number)
-    return numbers.every((n) => Number.isSafeInteger(n) && n >= min) ? numbers : usage()
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]
-    const value = argv[i + 1]
-    if (flag === '--json') {
-      options.json = true
-      continue
-    }
-    i++
-    if (flag === '--seed') options.seed = list(value, 0)[0] ?? usage()
-    else if (flag === '--trades') options.trades = list(value, 1)
-    else if (flag === '--accounts') options.accounts = list(value, 2)
-    else if (flag === '--baseline-budget') options.baselineBudgetS = list(value, 0)[0] ?? usage()
-    else if (flag === '--batch-gas-budget') options.batchGasBudget = BigInt(list(value, 1)[0] ?? usage())
-    else usage()
-  }
-  return options
 }
 
 function progress(message: string): void {
@@ -663,7 +658,7 @@ function printTables(results: readonly ScenarioResult[], goal: GoalCheck, wallMs
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2))
+  const options = readOptions(process.argv.slice(2))
   const start = performance.now()
   const results: ScenarioResult[] = []
   for (const trades of options.trades) {
